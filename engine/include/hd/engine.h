@@ -1,0 +1,147 @@
+// Highlight Diffusion engine: the public API. Free of libtorch and Qt.
+//
+//   hd::Engine engine;                                   // CPU, all cores
+//   hd::Status st = engine.load("resources/models/...");  // diffusers folder or .safetensors
+//   hd::GenerateRequest req;
+//   req.prompt = "a red star above a blue house";
+//   req.seed = 42;
+//   hd::GenerateResult result;
+//   st = engine.generate(req, &result, [](const hd::StepEvent& e) {
+//     std::printf("step %d/%d %.1f ms\n", e.step + 1, e.total_steps, e.ms);
+//     return true;                                       // false cancels
+//   });
+//
+// Thread safety: an Engine runs one call at a time; call load()/generate() from one thread
+// (the UI's worker thread). cancel() may be called from any thread and takes effect before
+// the next denoising step. The weights stay loaded between generate() calls.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hd/status.h"
+
+namespace hd {
+
+enum class Device { kCpu, kCuda };
+
+struct EngineOptions {
+  Device device = Device::kCpu;
+  int num_threads = 0;  // CPU threads for libtorch; 0: every core of this machine
+  // Diffusers folder whose configs and tokenizer describe a single-file checkpoint;
+  // empty: the bundled Stable Diffusion v1.4 configs.
+  std::string single_file_config;
+};
+
+struct ComponentInfo {
+  std::string name;        // "unet", "text_encoder", "vae"
+  int64_t parameters = 0;
+  std::string dtype;       // of the stored weights: F32, F16, BF16, mixed, random
+};
+
+struct ModelInfo {
+  std::string path;
+  std::string format;      // "diffusers", "single-file" or "config" (random weights)
+  std::vector<ComponentInfo> components;
+  int default_width = 512;
+  int default_height = 512;
+  int vae_scale_factor = 8;
+  int latent_channels = 4;
+  std::string tokenizer;   // tokenizer kind, e.g. "clip-bpe"
+  int max_tokens = 77;
+};
+
+struct GenerateRequest {
+  std::string prompt;
+  std::string negative_prompt;  // the unconditional input of classifier-free guidance
+  int steps = 50;
+  float guidance_scale = 7.5f;  // <= 1: no classifier-free guidance (one UNet pass a step)
+  int64_t seed = -1;            // < 0: a random seed, reported in the result
+  int width = 0;                // 0: the model's default; must be a multiple of 8
+  int height = 0;
+  float eta = 0.0f;             // DDIM eta (0: deterministic)
+};
+
+struct StepEvent {
+  int step = 0;            // 0-based
+  int total_steps = 0;
+  int timestep = 0;        // the scheduler's training timestep
+  double ms = 0;           // wall time of this step
+  double elapsed_ms = 0;   // since the first step began
+};
+
+// Returning false cancels the generation.
+using StepCallback = std::function<bool(const StepEvent&)>;
+
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> rgb;  // [H, W, 3], 8-bit
+  std::vector<float> chw;    // [3, H, W] in [0, 1], before rounding
+};
+
+struct GenerateResult {
+  Image image;
+  int64_t seed = 0;                // the seed used
+  std::vector<double> step_ms;     // per denoising step
+  double text_encoder_ms = 0;
+  double vae_decode_ms = 0;
+  double total_ms = 0;
+  int prompt_tokens = 0;           // tokens of the prompt, before truncation
+  bool prompt_truncated = false;
+};
+
+class Engine {
+ public:
+  explicit Engine(const EngineOptions& options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // A diffusers folder (model_index.json, unet/, text_encoder/, tokenizer/, vae/,
+  // scheduler/) or an SD v1.x single-file checkpoint (.safetensors, CompVis layout).
+  Status load(const std::string& path);
+  // The architecture of a bundled config (e.g. "sd-v1-4") or a diffusers folder's
+  // configs, with random weights: for inspection and benchmarks.
+  Status load_random(const std::string& config_name_or_dir, uint64_t seed = 0);
+  bool loaded() const;
+  const ModelInfo& info() const;
+
+  Status generate(const GenerateRequest& request, GenerateResult* result,
+                  const StepCallback& on_step = {});
+  void cancel();
+
+  // MACs of one UNet evaluation (batch 1) at the given image size, counted on the
+  // meta device: convolutions, linear layers and attention matmuls.
+  struct MacReport {
+    int64_t conv = 0, linear = 0, attention = 0;
+    int64_t total() const { return conv + linear + attention; }
+  };
+  Status unet_macs(int width, int height, MacReport* report);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Build and runtime facts for reports: "2.15.0", threads in use, "cpu" or "cuda:0".
+std::string torch_version();
+int torch_threads();
+bool cuda_available();
+std::string version();
+
+// Where bundled resources (configs, tokenizers, models) are found: $HD_RESOURCE_DIR, the
+// installed share folder, or the source tree.
+std::string resource_dir();
+// The embedded default model's folder (may not exist yet).
+std::string default_model_path();
+
+// Writes `image` as PNG (atomically: a temporary file renamed into place).
+Status save_png(const Image& image, const std::string& path);
+// Writes the float image as a safetensors file: key "image", float32 [1, 3, H, W] in [0, 1].
+Status save_image_tensor(const Image& image, const std::string& path);
+
+}  // namespace hd

@@ -1,0 +1,179 @@
+// hd::Engine: the public API over the pipeline. Exceptions stop here and become Status.
+#include "hd/engine.h"
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include "common/error.h"
+#include "common/resources.h"
+#include "io/atomic_file.h"
+#include "io/model_loader.h"
+#include "io/safetensors.h"
+#include "models/macs.h"
+#include "pipeline/stable_diffusion.h"
+
+namespace hd {
+namespace fs = std::filesystem;
+
+namespace {
+
+template <class F>
+Status guarded(F&& f) {
+  try {
+    f();
+    return Status::Ok();
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    const bool not_found = msg.find("no such file") != std::string::npos ||
+                           msg.find("file not found") != std::string::npos;
+    const bool unsupported = msg.find("not supported") != std::string::npos ||
+                             msg.find("does not exist") != std::string::npos;
+    return Status::Error(not_found     ? Status::Code::kNotFound
+                         : unsupported ? Status::Code::kUnsupported
+                                       : Status::Code::kInvalidArgument,
+                         msg);
+  } catch (const c10::Error& e) {
+    return Status::Error(Status::Code::kInternal, std::string("libtorch: ") + e.what_without_backtrace());
+  } catch (const std::bad_alloc&) {
+    return Status::Error(Status::Code::kInternal, "out of memory");
+  } catch (const std::exception& e) {
+    return Status::Error(Status::Code::kInternal, e.what());
+  }
+}
+
+}  // namespace
+
+struct Engine::Impl {
+  EngineOptions options;
+  torch::Device device{torch::kCPU};
+  std::shared_ptr<SDComponents> components;
+  std::unique_ptr<StableDiffusionPipeline> pipeline;
+  std::atomic<bool> cancel{false};
+  ModelInfo empty_info;
+
+  void install(SDComponents sd) {
+    components = std::make_shared<SDComponents>(std::move(sd));
+    pipeline = std::make_unique<StableDiffusionPipeline>(components, device);
+  }
+};
+
+Engine::Engine(const EngineOptions& options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  const int threads = options.num_threads > 0
+                          ? options.num_threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // libtorch starts single-threaded here; use every core unless told otherwise.
+  at::set_num_threads(threads);
+  if (options.device == Device::kCuda) impl_->device = torch::Device(torch::kCUDA, 0);
+}
+
+Engine::~Engine() = default;
+
+Status Engine::load(const std::string& path) {
+  return guarded([&] {
+    if (impl_->device.is_cuda() && !torch::cuda::is_available()) {
+      fail("CUDA was requested but no CUDA device is available in this build or machine");
+    }
+    const fs::path p(path);
+    if (fs::is_regular_file(p)) {
+      const fs::path config = resolve_config_dir(
+          impl_->options.single_file_config.empty() ? "sd-v1-4" : impl_->options.single_file_config);
+      impl_->install(load_single_file(p, config, impl_->device));
+    } else {
+      impl_->install(load_diffusers_folder(p, impl_->device));
+    }
+  });
+}
+
+Status Engine::load_random(const std::string& config_name_or_dir, uint64_t seed) {
+  return guarded([&] {
+    impl_->install(hd::load_random(resolve_config_dir(config_name_or_dir), seed, impl_->device));
+  });
+}
+
+bool Engine::loaded() const { return impl_->components != nullptr; }
+
+const ModelInfo& Engine::info() const {
+  return impl_->components ? impl_->components->info : impl_->empty_info;
+}
+
+Status Engine::generate(const GenerateRequest& request, GenerateResult* result,
+                        const StepCallback& on_step) {
+  if (!loaded()) return Status::Error(Status::Code::kInvalidArgument, "no model is loaded");
+  if (!result) return Status::Error(Status::Code::kInvalidArgument, "result must not be null");
+  impl_->cancel = false;
+  bool cancelled = false;
+  Status st = guarded([&] { impl_->pipeline->run(request, result, on_step, impl_->cancel, &cancelled); });
+  if (st.ok() && cancelled) return Status::Error(Status::Code::kCancelled, "cancelled");
+  return st;
+}
+
+void Engine::cancel() { impl_->cancel = true; }
+
+Status Engine::unet_macs(int width, int height, MacReport* report) {
+  if (!loaded()) return Status::Error(Status::Code::kInvalidArgument, "no model is loaded");
+  return guarded([&] {
+    torch::NoGradGuard no_grad;
+    const ModelInfo& info = impl_->components->info;
+    const int f = info.vae_scale_factor;
+    if (width % f || height % f) fail("width and height must be multiples of ", f);
+    auto& unet = impl_->components->unet;
+    const int64_t ctx_dim = unet->config().cross_attention_dim.front();
+    const int64_t ctx_len = impl_->components->tokenizer->max_length();
+    // Count on a copy on the meta device: shapes only, no arithmetic, no memory.
+    auto meta = std::dynamic_pointer_cast<UNet2DConditionModelImpl>(unet->clone(torch::kMeta));
+    auto opts = torch::TensorOptions().device(torch::kMeta).dtype(torch::kFloat32);
+    torch::Tensor x = torch::empty({1, info.latent_channels, height / f, width / f}, opts);
+    torch::Tensor ctx = torch::empty({1, ctx_len, ctx_dim}, opts);
+    torch::Tensor t = torch::empty({1}, opts.dtype(torch::kLong));
+    MacScope scope;
+    meta->forward(x, t, ctx);
+    report->conv = scope.count().conv;
+    report->linear = scope.count().linear;
+    report->attention = scope.count().attention;
+  });
+}
+
+std::string torch_version() { return TORCH_VERSION; }
+int torch_threads() { return at::get_num_threads(); }
+bool cuda_available() { return torch::cuda::is_available(); }
+std::string version() { return HD_VERSION; }
+
+std::string default_model_path() {
+  return (fs::path(resource_dir()) / "models" / "hd-shapes").string();
+}
+
+Status save_png(const Image& image, const std::string& path) {
+  return guarded([&] {
+    if (image.width <= 0 || image.height <= 0 ||
+        image.rgb.size() != static_cast<size_t>(image.width) * image.height * 3) {
+      fail("save_png: the image is empty or its pixel buffer does not match ", image.width, "x",
+           image.height);
+    }
+    cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.rgb.data()));
+    cv::Mat bgr;
+    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+    std::vector<uint8_t> bytes;
+    if (!cv::imencode(".png", bgr, bytes)) fail(path, ": PNG encoding failed");
+    write_file_atomic(path, bytes.data(), bytes.size());
+  });
+}
+
+Status save_image_tensor(const Image& image, const std::string& path) {
+  return guarded([&] {
+    if (image.chw.size() != static_cast<size_t>(3) * image.width * image.height) {
+      fail("save_image_tensor: the float buffer does not match ", image.width, "x", image.height);
+    }
+    SafetensorsWriter w;
+    w.add_f32("image", {1, 3, image.height, image.width}, image.chw.data());
+    w.write(path);
+  });
+}
+
+}  // namespace hd

@@ -1,0 +1,61 @@
+#include "models/transformer_2d.h"
+
+#include "models/macs.h"
+#include "models/resnet.h"
+
+namespace hd {
+
+Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DModelOptions& options)
+    : options_(options) {
+  const int64_t inner = options.num_attention_heads * options.attention_head_dim;
+  const int64_t c = options.in_channels;
+  norm = register_module("norm", make_group_norm(options.norm_num_groups, c, 1e-6));
+  if (options.use_linear_projection) {
+    proj_in_linear = register_module("proj_in", torch::nn::Linear(c, inner));
+  } else {
+    proj_in_conv = register_module("proj_in", make_conv(c, inner, 1, 1, 0));
+  }
+  transformer_blocks = register_module("transformer_blocks", torch::nn::ModuleList());
+  for (int64_t i = 0; i < options.num_layers; ++i) {
+    BasicTransformerBlockOptions b;
+    b.dim = inner;
+    b.heads = options.num_attention_heads;
+    b.dim_head = options.attention_head_dim;
+    b.cross_attention_dim = options.cross_attention_dim;
+    b.only_cross_attention = options.only_cross_attention;
+    blocks.emplace_back(b);
+    transformer_blocks->push_back(blocks.back());
+  }
+  if (options.use_linear_projection) {
+    proj_out_linear = register_module("proj_out", torch::nn::Linear(inner, c));
+  } else {
+    proj_out_conv = register_module("proj_out", make_conv(inner, c, 1, 1, 0));
+  }
+}
+
+torch::Tensor Transformer2DModelImpl::forward(const torch::Tensor& x,
+                                              const torch::Tensor& context) {
+  const int64_t B = x.size(0), H = x.size(2), W = x.size(3);
+  torch::Tensor h = norm->forward(x);
+  int64_t inner = 0;
+  if (proj_in_conv) {
+    h = conv_forward(proj_in_conv, h);  // [B, inner, H, W]
+    inner = h.size(1);
+    h = h.permute({0, 2, 3, 1}).reshape({B, H * W, inner});
+  } else {
+    h = h.permute({0, 2, 3, 1}).reshape({B, H * W, x.size(1)});
+    h = linear_forward(proj_in_linear, h);  // [B, HW, inner]
+    inner = h.size(2);
+  }
+  for (auto& block : blocks) h = block->forward(h, context);  // [B, HW, inner]
+  if (proj_out_conv) {
+    h = h.reshape({B, H, W, inner}).permute({0, 3, 1, 2}).contiguous();
+    h = conv_forward(proj_out_conv, h);  // [B, C, H, W]
+  } else {
+    h = linear_forward(proj_out_linear, h);
+    h = h.reshape({B, H, W, x.size(1)}).permute({0, 3, 1, 2}).contiguous();
+  }
+  return h + x;
+}
+
+}  // namespace hd

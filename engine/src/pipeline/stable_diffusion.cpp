@@ -1,0 +1,154 @@
+#include "pipeline/stable_diffusion.h"
+
+#include <chrono>
+#include <cmath>
+#include <random>
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+
+namespace hd {
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+StableDiffusionPipeline::StableDiffusionPipeline(std::shared_ptr<SDComponents> components,
+                                                 torch::Device device)
+    : sd_(std::move(components)), device_(device) {}
+
+torch::Tensor StableDiffusionPipeline::encode_prompt(const std::string& prompt, TokenizedText* tokens) {
+  TokenizedText t = sd_->tokenizer->encode(prompt);
+  torch::Tensor ids = torch::tensor(t.ids, torch::kLong).unsqueeze(0).to(device_);  // [1, L]
+  torch::Tensor out = sd_->text_encoder->forward(ids);                              // [1, L, D]
+  if (tokens) *tokens = std::move(t);
+  return out;
+}
+
+torch::Tensor StableDiffusionPipeline::prepare_latents(torch::Generator& generator, int height,
+                                                       int width) {
+  const int f = sd_->info.vae_scale_factor;
+  torch::Tensor latents = torch::randn({1, sd_->info.latent_channels, height / f, width / f},
+                                       generator, torch::TensorOptions().dtype(torch::kFloat32));
+  return latents.to(device_);  // [1, C, h, w]; DDIM's init_noise_sigma is 1
+}
+
+torch::Tensor StableDiffusionPipeline::decode_latents(const torch::Tensor& latents) {
+  const auto& vc = sd_->vae->config();
+  torch::Tensor z = latents / vc.scaling_factor + vc.shift_factor;
+  torch::Tensor image = sd_->vae->decode(z);  // [B, 3, H, W] in about [-1, 1]
+  return (image / 2 + 0.5).clamp(0, 1);
+}
+
+Image StableDiffusionPipeline::to_image(const torch::Tensor& image) {
+  torch::Tensor chw = image[0].to(torch::kCPU, torch::kFloat32).contiguous();  // [3, H, W]
+  Image out;
+  out.height = static_cast<int>(chw.size(1));
+  out.width = static_cast<int>(chw.size(2));
+  out.chw.assign(chw.data_ptr<float>(), chw.data_ptr<float>() + chw.numel());
+  // As diffusers' numpy_to_pil: round(x * 255).
+  torch::Tensor hwc = (chw * 255).round().clamp(0, 255).to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+  out.rgb.assign(hwc.data_ptr<uint8_t>(), hwc.data_ptr<uint8_t>() + hwc.numel());
+  return out;
+}
+
+void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* result,
+                                  const StepCallback& on_step, const std::atomic<bool>& cancel_flag,
+                                  bool* cancelled, const NoisePredictor& predictor) {
+  torch::NoGradGuard no_grad;
+  const auto t_start = std::chrono::steady_clock::now();
+  const ModelInfo& info = sd_->info;
+  const int width = req.width > 0 ? req.width : info.default_width;
+  const int height = req.height > 0 ? req.height : info.default_height;
+  const int f = info.vae_scale_factor;
+  if (width % f != 0 || height % f != 0) {
+    fail("width and height must be multiples of ", f, ", got ", width, "x", height);
+  }
+  if (width < 2 * f || height < 2 * f || width > 4096 || height > 4096) {
+    fail("image size ", width, "x", height, " is out of range (", 2 * f, "..4096)");
+  }
+  if (req.steps < 1 || req.steps > 1000) fail("steps must be between 1 and 1000, got ", req.steps);
+  if (!std::isfinite(req.guidance_scale) || req.guidance_scale < 0 || req.guidance_scale > 100) {
+    fail("guidance scale must be between 0 and 100, got ", req.guidance_scale);
+  }
+  if (req.eta < 0 || req.eta > 1) fail("eta must be between 0 and 1, got ", req.eta);
+
+  *result = GenerateResult{};
+  if (req.seed >= 0) {
+    result->seed = req.seed;
+  } else {  // 53 bits, so that the seed survives JSON and spreadsheets exactly
+    std::random_device rd;
+    result->seed = static_cast<int64_t>(((uint64_t{rd()} << 32) | rd()) & ((uint64_t{1} << 53) - 1));
+  }
+  const bool do_cfg = req.guidance_scale > 1.0f;
+
+  // Text: [uncond, cond] as diffusers concatenates them.
+  auto t0 = std::chrono::steady_clock::now();
+  TokenizedText tokens;
+  torch::Tensor cond = encode_prompt(req.prompt, &tokens);  // [1, L, D]
+  result->prompt_tokens = tokens.num_prompt_tokens;
+  result->prompt_truncated = tokens.truncated;
+  torch::Tensor context = cond;
+  if (do_cfg) context = torch::cat({encode_prompt(req.negative_prompt), cond});  // [2, L, D]
+  result->text_encoder_ms = ms_since(t0);
+
+  DDIMScheduler scheduler(sd_->scheduler);
+  scheduler.set_timesteps(req.steps);
+  auto generator = at::detail::createCPUGenerator(static_cast<uint64_t>(result->seed));
+  torch::Tensor latents = prepare_latents(generator, height, width);  // [1, C, h, w]
+
+  NoisePredictor predict = predictor;
+  if (!predict) {
+    predict = [this](const torch::Tensor& x, int64_t t, const torch::Tensor& ctx, int) {
+      torch::Tensor ts = torch::tensor(t, torch::TensorOptions().dtype(torch::kLong).device(device_));
+      return sd_->unet->forward(x, ts, ctx);
+    };
+  }
+
+  const auto& timesteps = scheduler.timesteps();
+  const auto loop_start = std::chrono::steady_clock::now();
+  *cancelled = false;
+  for (size_t i = 0; i < timesteps.size(); ++i) {
+    if (cancel_flag.load()) {
+      *cancelled = true;
+      return;
+    }
+    const auto step_start = std::chrono::steady_clock::now();
+    const int64_t t = timesteps[i];
+    torch::Tensor model_in = do_cfg ? torch::cat({latents, latents}) : latents;
+    torch::Tensor noise_pred = predict(model_in, t, context, static_cast<int>(i));
+    if (do_cfg) {
+      auto parts = noise_pred.chunk(2);
+      noise_pred = parts[0] + req.guidance_scale * (parts[1] - parts[0]);
+    }
+    torch::Tensor noise;
+    if (req.eta > 0) noise = torch::randn(latents.sizes(), generator, torch::kFloat32).to(device_);
+    latents = scheduler.step(noise_pred, t, latents, req.eta, noise);
+    if (device_.is_cuda()) latents.cpu();  // wait for the device so the step time is real
+    const double ms = ms_since(step_start);
+    result->step_ms.push_back(ms);
+    if (on_step) {
+      StepEvent e;
+      e.step = static_cast<int>(i);
+      e.total_steps = static_cast<int>(timesteps.size());
+      e.timestep = static_cast<int>(t);
+      e.ms = ms;
+      e.elapsed_ms = ms_since(loop_start);
+      if (!on_step(e)) {
+        *cancelled = true;
+        return;
+      }
+    }
+  }
+
+  t0 = std::chrono::steady_clock::now();
+  result->image = to_image(decode_latents(latents));
+  result->vae_decode_ms = ms_since(t0);
+  result->total_ms = ms_since(t_start);
+}
+
+}  // namespace hd

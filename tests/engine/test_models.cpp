@@ -1,0 +1,174 @@
+// Each diffusers/transformers module, loaded from a diffusers folder with random weights,
+// reproduces the reference outputs saved by tests/fixtures/make_fixtures.py (fp32, 1e-4).
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.h"
+#include "io/json_config.h"
+#include "io/model_loader.h"
+#include "torch_test_util.h"
+
+namespace hd {
+namespace {
+
+using test::data_dir;
+using test::fixture_tensor;
+using test::max_abs_diff;
+namespace fs = std::filesystem;
+
+void check_unet(const std::string& name) {
+  torch::NoGradGuard no_grad;
+  UNet2DConditionModel unet = load_unet(data_dir() / name);
+  SafetensorsFile io = SafetensorsFile::open(data_dir() / (name + "_io.safetensors"));
+  torch::Tensor sample = fixture_tensor(io, "sample");
+  torch::Tensor t = fixture_tensor(io, "timestep");
+  torch::Tensor ctx = fixture_tensor(io, "encoder_hidden_states");
+  torch::Tensor out = unet->forward(sample, t, ctx);
+  EXPECT_LT(max_abs_diff(out, fixture_tensor(io, "out")), 1e-4) << name;
+  EXPECT_GT(fixture_tensor(io, "out").abs().max().item<double>(), 1e-2) << "fixture is trivial";
+}
+
+// SD-1-like UNet: attention_head_dim as an int (= heads), layers_per_block 1, conv proj.
+TEST(UNet2DConditionModel, MatchesDiffusersConfigA) { check_unet("unet_a"); }
+
+// Three levels, attention_head_dim as a list, layers_per_block 2, linear projections,
+// a fractional timestep and a non-square latent.
+TEST(UNet2DConditionModel, MatchesDiffusersConfigB) { check_unet("unet_b"); }
+
+// The sinusoidal embedding and time MLP match diffusers' Timesteps/TimestepEmbedding.
+TEST(UNet2DConditionModel, TimestepEmbeddingMatches) {
+  torch::NoGradGuard no_grad;
+  UNet2DConditionModel unet = load_unet(data_dir() / "unet_a");
+  SafetensorsFile io = SafetensorsFile::open(data_dir() / "unet_a_io.safetensors");
+  const auto& c = unet->config();
+  torch::Tensor proj = get_timestep_embedding(fixture_tensor(io, "timestep"), c.block_out_channels[0],
+                                              c.flip_sin_to_cos, c.freq_shift);
+  EXPECT_LT(max_abs_diff(proj, fixture_tensor(io, "time_proj_out")), 1e-5);
+  EXPECT_LT(max_abs_diff(unet->time_embedding->forward(proj), fixture_tensor(io, "time_emb")), 1e-5);
+}
+
+// CLIPTextModel's last hidden state (after final_layer_norm) matches transformers.
+TEST(CLIPTextModel, MatchesTransformers) {
+  torch::NoGradGuard no_grad;
+  CLIPTextModel te = load_text_encoder(data_dir() / "text_encoder_a");
+  SafetensorsFile io = SafetensorsFile::open(data_dir() / "text_encoder_a_io.safetensors");
+  torch::Tensor out = te->forward(fixture_tensor(io, "input_ids"));
+  EXPECT_LT(max_abs_diff(out, fixture_tensor(io, "last_hidden_state")), 1e-4);
+}
+
+// AutoencoderKL encode (posterior mean, log-variance) and decode match diffusers.
+TEST(AutoencoderKL, EncodeDecodeMatchDiffusers) {
+  torch::NoGradGuard no_grad;
+  AutoencoderKL vae = load_vae(data_dir() / "vae_a");
+  SafetensorsFile io = SafetensorsFile::open(data_dir() / "vae_a_io.safetensors");
+  auto posterior = vae->encode(fixture_tensor(io, "image"));
+  EXPECT_LT(max_abs_diff(posterior.mean, fixture_tensor(io, "posterior_mean")), 1e-4);
+  EXPECT_LT(max_abs_diff(posterior.logvar, fixture_tensor(io, "posterior_logvar")), 1e-4);
+  EXPECT_LT(max_abs_diff(vae->decode(fixture_tensor(io, "latents")), fixture_tensor(io, "decoded")), 1e-4);
+  EXPECT_EQ(vae->scale_factor(), 2);
+}
+
+// fp16 weights are converted to fp32 on load and give the reference's fp32 result.
+TEST(AutoencoderKL, LoadsFloat16Weights) {
+  torch::NoGradGuard no_grad;
+  LoadReport report;
+  AutoencoderKL vae = load_vae(data_dir() / "vae_a_fp16", &report);
+  EXPECT_EQ(report.dtype, "F16");
+  EXPECT_EQ(vae->decoder->conv_in->weight.dtype(), torch::kFloat32);
+  SafetensorsFile io = SafetensorsFile::open(data_dir() / "vae_a_fp16_io.safetensors");
+  EXPECT_LT(max_abs_diff(vae->decode(fixture_tensor(io, "latents")), fixture_tensor(io, "decoded_from_fp16")), 1e-4);
+}
+
+// A scratch copy of a fixture folder that a test may damage.
+class ScratchCopy {
+ public:
+  explicit ScratchCopy(const std::string& name) {
+    dir_ = fs::temp_directory_path() / ("hd_test_" + name + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::copy(data_dir() / name, dir_, fs::copy_options::recursive);
+  }
+  ~ScratchCopy() { fs::remove_all(dir_); }
+  const fs::path& dir() const { return dir_; }
+  void rewrite_config(const std::function<void(nlohmann::json&)>& edit) const {
+    nlohmann::json j = JsonConfig::load(dir_ / "config.json").raw();
+    edit(j);
+    std::ofstream(dir_ / "config.json") << j.dump(2);
+  }
+
+ private:
+  fs::path dir_;
+};
+
+std::string load_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Weights that do not fit the config name the key and both shapes.
+TEST(LoadWeights, ShapeMismatchNamesKeyAndShapes) {
+  ScratchCopy copy("unet_a");
+  copy.rewrite_config([](nlohmann::json& j) { j["cross_attention_dim"] = 24; });
+  const std::string msg = load_error([&] { load_unet(copy.dir()); });
+  EXPECT_NE(msg.find("attn2.to_k.weight"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("[16,16]"), std::string::npos) << msg;  // in the file (inner 16 x ctx 16)
+  EXPECT_NE(msg.find("[16,24]"), std::string::npos) << msg;  // expected by the config
+}
+
+// A config with more layers than the weights reports the missing keys by name.
+TEST(LoadWeights, MissingKeysAreNamed) {
+  ScratchCopy copy("unet_a");
+  copy.rewrite_config([](nlohmann::json& j) { j["layers_per_block"] = 2; });
+  const std::string msg = load_error([&] { load_unet(copy.dir()); });
+  EXPECT_NE(msg.find("missing key(s)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("down_blocks.0.resnets.1."), std::string::npos) << msg;
+}
+
+// Weights with keys the config does not have report them as unexpected.
+TEST(LoadWeights, UnexpectedKeysAreNamed) {
+  ScratchCopy copy("unet_b");
+  copy.rewrite_config([](nlohmann::json& j) {
+    j["down_block_types"] = {"CrossAttnDownBlock2D", "DownBlock2D", "DownBlock2D"};
+  });
+  const std::string msg = load_error([&] { load_unet(copy.dir()); });
+  EXPECT_NE(msg.find("unexpected key(s)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("down_blocks.1.attentions.0"), std::string::npos) << msg;
+}
+
+// A component folder without config.json names the file.
+TEST(LoadWeights, MissingConfigIsNamed) {
+  ScratchCopy copy("vae_a");
+  fs::remove(copy.dir() / "config.json");
+  const std::string msg = load_error([&] { load_vae(copy.dir()); });
+  EXPECT_NE(msg.find("config.json"), std::string::npos) << msg;
+}
+
+// Pickled .bin weights are refused with advice instead of being executed.
+TEST(LoadWeights, PickleWeightsAreRefused) {
+  ScratchCopy copy("vae_a");
+  fs::rename(copy.dir() / "diffusion_pytorch_model.safetensors", copy.dir() / "diffusion_pytorch_model.bin");
+  const std::string msg = load_error([&] { load_vae(copy.dir()); });
+  EXPECT_NE(msg.find("pickled"), std::string::npos) << msg;
+}
+
+// Unknown block types are refused by name, as diffusers' factories do.
+TEST(UNet2DConditionConfig, UnknownBlockTypeIsRefused) {
+  ScratchCopy copy("unet_a");
+  copy.rewrite_config([](nlohmann::json& j) { j["down_block_types"][0] = "SimpleCrossAttnDownBlock2D"; });
+  const std::string msg = load_error([&] { load_unet(copy.dir()); });
+  EXPECT_NE(msg.find("SimpleCrossAttnDownBlock2D does not exist"), std::string::npos) << msg;
+}
+
+// Options that change the architecture in unsupported ways are refused by key.
+TEST(UNet2DConditionConfig, UnsupportedOptionIsRefused) {
+  ScratchCopy copy("unet_a");
+  copy.rewrite_config([](nlohmann::json& j) { j["class_embed_type"] = "timestep"; });
+  const std::string msg = load_error([&] { load_unet(copy.dir()); });
+  EXPECT_NE(msg.find("class_embed_type"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace hd

@@ -1,0 +1,184 @@
+// The whole text-to-image pipeline reproduces diffusers' StableDiffusionPipeline with
+// DDIM for the same seed: latents, text embeddings, per-step latents and the image.
+#include <filesystem>
+
+#include "hd/engine.h"
+#include "io/model_loader.h"
+#include "pipeline/stable_diffusion.h"
+#include "torch_test_util.h"
+
+namespace hd {
+namespace {
+
+using test::data_dir;
+using test::fixture_tensor;
+using test::max_abs_diff;
+
+torch::Tensor image_tensor(const Image& img) {
+  return torch::from_blob(const_cast<float*>(img.chw.data()), {1, 3, img.height, img.width}).clone();
+}
+
+GenerateRequest fixture_request(const SafetensorsFile& io, bool cfg) {
+  const auto& m = io.metadata();
+  auto get = [&](const std::string& k) {
+    auto it = m.find(k);
+    EXPECT_NE(it, m.end()) << "fixture metadata lacks " << k;
+    return it == m.end() ? std::string() : it->second;
+  };
+  const std::string pre = cfg ? "" : "nocfg_";
+  GenerateRequest r;
+  r.prompt = get(pre + "prompt");
+  r.negative_prompt = get(pre + "negative_prompt");
+  r.steps = std::stoi(get(pre + "steps"));
+  r.guidance_scale = std::stof(get(pre + "guidance"));
+  r.seed = std::stoll(get(pre + "seed"));
+  r.width = std::stoi(get(pre + "width"));
+  r.height = std::stoi(get(pre + "height"));
+  return r;
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { io_ = std::make_unique<SafetensorsFile>(SafetensorsFile::open(data_dir() / "pipeline_a_io.safetensors")); }
+  std::unique_ptr<SafetensorsFile> io_;
+};
+
+// Initial noise equals torch.randn(shape, generator=torch.Generator().manual_seed(seed)).
+TEST_F(PipelineTest, InitialLatentsMatchTorchRandn) {
+  auto sd = std::make_shared<SDComponents>(load_diffusers_folder(data_dir() / "pipeline_a", torch::kCPU));
+  StableDiffusionPipeline pipe(sd, torch::kCPU);
+  GenerateRequest r = fixture_request(*io_, true);
+  auto gen = at::detail::createCPUGenerator(static_cast<uint64_t>(r.seed));
+  torch::Tensor latents = pipe.prepare_latents(gen, r.height, r.width);
+  EXPECT_EQ(max_abs_diff(latents, fixture_tensor(*io_, "init_latents")), 0.0);
+}
+
+// Prompt and negative prompt embeddings match the reference text encoder + tokenizer.
+TEST_F(PipelineTest, PromptEmbeddingsMatch) {
+  torch::NoGradGuard no_grad;
+  auto sd = std::make_shared<SDComponents>(load_diffusers_folder(data_dir() / "pipeline_a", torch::kCPU));
+  StableDiffusionPipeline pipe(sd, torch::kCPU);
+  GenerateRequest r = fixture_request(*io_, true);
+  TokenizedText tokens;
+  torch::Tensor cond = pipe.encode_prompt(r.prompt, &tokens);
+  torch::Tensor ids = torch::tensor(tokens.ids, torch::kLong).unsqueeze(0);
+  EXPECT_TRUE(torch::equal(ids, fixture_tensor(*io_, "input_ids")));
+  EXPECT_LT(max_abs_diff(cond, fixture_tensor(*io_, "prompt_embeds")), 1e-4);
+  EXPECT_LT(max_abs_diff(pipe.encode_prompt(r.negative_prompt), fixture_tensor(*io_, "negative_prompt_embeds")), 1e-4);
+}
+
+// DDIM timesteps with steps_offset 1 and "leading" spacing match diffusers.
+TEST_F(PipelineTest, TimestepsMatch) {
+  auto sd = load_diffusers_folder(data_dir() / "pipeline_a", torch::kCPU);
+  DDIMScheduler s(sd.scheduler);
+  s.set_timesteps(5);
+  torch::Tensor t = torch::tensor(s.timesteps(), torch::kLong);
+  EXPECT_TRUE(torch::equal(t, fixture_tensor(*io_, "timesteps")));
+}
+
+// Through the public API: every step's latents and the final image (1e-3) match, with
+// classifier-free guidance and a negative prompt.
+TEST_F(PipelineTest, GenerateMatchesDiffusersWithGuidance) {
+  Engine engine;
+  ASSERT_TRUE(engine.load((data_dir() / "pipeline_a").string()).ok());
+  GenerateRequest r = fixture_request(*io_, true);
+  std::vector<StepEvent> events;
+  GenerateResult result;
+  Status st = engine.generate(r, &result, [&](const StepEvent& e) {
+    events.push_back(e);
+    return true;
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].timestep, 801);
+  EXPECT_EQ(events[4].step, 4);
+  EXPECT_EQ(result.seed, r.seed);
+  EXPECT_EQ(result.step_ms.size(), 5u);
+  EXPECT_LT(max_abs_diff(image_tensor(result.image), fixture_tensor(*io_, "image")), 1e-3);
+  EXPECT_EQ(result.image.rgb.size(), static_cast<size_t>(32 * 32 * 3));
+}
+
+// guidance 1.0 turns classifier-free guidance off (one UNet pass per step), as diffusers.
+TEST_F(PipelineTest, GenerateMatchesDiffusersWithoutGuidance) {
+  Engine engine;
+  ASSERT_TRUE(engine.load((data_dir() / "pipeline_a").string()).ok());
+  GenerateResult result;
+  Status st = engine.generate(fixture_request(*io_, false), &result);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_LT(max_abs_diff(image_tensor(result.image), fixture_tensor(*io_, "image_nocfg")), 1e-3);
+}
+
+// The same weights in the CompVis single-file layout give the same image.
+TEST_F(PipelineTest, SingleFileCheckpointMatchesFolder) {
+  EngineOptions options;
+  options.single_file_config = (data_dir() / "pipeline_a").string();
+  Engine engine(options);
+  Status st = engine.load((data_dir() / "pipeline_a_compvis.safetensors").string());
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(engine.info().format, "single-file");
+  GenerateResult result;
+  st = engine.generate(fixture_request(*io_, true), &result);
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_LT(max_abs_diff(image_tensor(result.image), fixture_tensor(*io_, "image")), 1e-3);
+}
+
+// A callback returning false stops the run before the next step and reports kCancelled.
+TEST_F(PipelineTest, CallbackCancels) {
+  Engine engine;
+  ASSERT_TRUE(engine.load((data_dir() / "pipeline_a").string()).ok());
+  GenerateRequest r = fixture_request(*io_, true);
+  r.steps = 10;
+  int calls = 0;
+  GenerateResult result;
+  Status st = engine.generate(r, &result, [&](const StepEvent&) { return ++calls < 3; });
+  EXPECT_EQ(st.code(), Status::Code::kCancelled);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(result.step_ms.size(), 3u);
+  // The engine stays usable after a cancelled run.
+  st = engine.generate(fixture_request(*io_, true), &result);
+  EXPECT_TRUE(st.ok()) << st.message();
+}
+
+// cancel() from inside a step (as another thread would) stops before the next step.
+TEST_F(PipelineTest, CancelFlagStopsBetweenSteps) {
+  Engine engine;
+  ASSERT_TRUE(engine.load((data_dir() / "pipeline_a").string()).ok());
+  GenerateRequest r = fixture_request(*io_, true);
+  r.steps = 10;
+  GenerateResult result;
+  Status st = engine.generate(r, &result, [&](const StepEvent& e) {
+    if (e.step == 1) engine.cancel();
+    return true;
+  });
+  EXPECT_EQ(st.code(), Status::Code::kCancelled);
+  EXPECT_EQ(result.step_ms.size(), 2u);
+}
+
+// Bad requests give a clear status, never a crash, and leave the engine usable.
+TEST_F(PipelineTest, BadRequestsAreRejected) {
+  Engine engine;
+  ASSERT_TRUE(engine.load((data_dir() / "pipeline_a").string()).ok());
+  GenerateResult result;
+  GenerateRequest r = fixture_request(*io_, true);
+  r.width = 33;
+  Status st = engine.generate(r, &result);
+  EXPECT_EQ(st.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("multiples of 2"), std::string::npos) << st.message();
+  r = fixture_request(*io_, true);
+  r.steps = 0;
+  st = engine.generate(r, &result);
+  EXPECT_NE(st.message().find("steps"), std::string::npos) << st.message();
+  EXPECT_TRUE(engine.generate(fixture_request(*io_, true), &result).ok());
+}
+
+// A missing model folder is reported as not found, naming the path.
+TEST(EngineLoad, MissingFolderIsNotFound) {
+  Engine engine;
+  Status st = engine.load("/nonexistent/model");
+  EXPECT_EQ(st.code(), Status::Code::kNotFound);
+  EXPECT_NE(st.message().find("/nonexistent/model"), std::string::npos) << st.message();
+  EXPECT_FALSE(engine.loaded());
+}
+
+}  // namespace
+}  // namespace hd

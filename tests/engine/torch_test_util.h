@@ -1,0 +1,35 @@
+// Helpers for tests that compare libtorch results with golden fixtures.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "io/safetensors.h"
+
+namespace hd::test {
+
+inline std::filesystem::path data_dir() { return HD_TEST_DATA_DIR; }
+
+// A copy of the fixture tensor `name` as a torch tensor (F32, F16, I64).
+inline torch::Tensor fixture_tensor(const SafetensorsFile& file, const std::string& name) {
+  const TensorView& v = file.at(name);
+  torch::Dtype dt = torch::kFloat32;
+  switch (v.dtype) {
+    case DType::kF32: dt = torch::kFloat32; break;
+    case DType::kF16: dt = torch::kFloat16; break;
+    case DType::kI64: dt = torch::kInt64; break;
+    default: ADD_FAILURE() << name << ": unexpected dtype " << dtype_name(v.dtype);
+  }
+  return torch::from_blob(const_cast<std::byte*>(v.data), v.shape, dt).clone();
+}
+
+inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
+  EXPECT_EQ(a.sizes(), b.sizes());
+  if (a.sizes() != b.sizes()) return 1e30;
+  return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
+}
+
+}  // namespace hd::test
