@@ -126,14 +126,13 @@ Status Engine::unet_macs(int width, int height, MacReport* report) {
     auto& unet = impl_->components->unet;
     const int64_t ctx_dim = unet->config().cross_attention_dim.front();
     const int64_t ctx_len = impl_->components->tokenizer->max_length();
-    // Count on a copy on the meta device: shapes only, no arithmetic, no memory.
-    auto meta = std::dynamic_pointer_cast<UNet2DConditionModelImpl>(unet->clone(torch::kMeta));
-    auto opts = torch::TensorOptions().device(torch::kMeta).dtype(torch::kFloat32);
+    // A dry run: convolutions, linear layers and attention are counted, not computed.
+    auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(impl_->device);
     torch::Tensor x = torch::empty({1, info.latent_channels, height / f, width / f}, opts);
     torch::Tensor ctx = torch::empty({1, ctx_len, ctx_dim}, opts);
-    torch::Tensor t = torch::empty({1}, opts.dtype(torch::kLong));
-    MacScope scope;
-    meta->forward(x, t, ctx);
+    torch::Tensor t = torch::zeros({1}, opts.dtype(torch::kLong));
+    MacScope scope(/*dry_run=*/true);
+    unet->forward(x, t, ctx);
     report->conv = scope.count().conv;
     report->linear = scope.count().linear;
     report->attention = scope.count().attention;

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../../engine/src/io/json_config.h"
+#include "io/json_config.h"
 
 namespace fs = std::filesystem;
 using hd::JsonConfig;

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "../../engine/src/io/safetensors.h"
+#include "io/safetensors.h"
 
 namespace fs = std::filesystem;
 using hd::DType;

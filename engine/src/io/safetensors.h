@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../common/error.h"
+#include "common/error.h"
 
 namespace hd {
 

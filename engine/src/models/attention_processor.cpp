@@ -15,6 +15,10 @@ torch::Tensor attention_probs(const torch::Tensor& q, const torch::Tensor& k, do
 
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k,
                                            const torch::Tensor& v, double scale) {
+  if (mac_dry_run()) {
+    count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
+    return torch::empty({q.size(0), q.size(1), q.size(2), v.size(3)}, q.options());
+  }
 #if TORCH_VERSION_MAJOR >= 2
   count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
   return at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, /*dropout_p=*/0.0,

@@ -3,13 +3,35 @@
 namespace hd {
 namespace {
 thread_local MacCount* g_count = nullptr;
+thread_local bool g_dry_run = false;
 }  // namespace
 
-MacScope::MacScope() { g_count = &count_; }
-MacScope::~MacScope() { g_count = nullptr; }
+MacScope::MacScope(bool dry_run) : dry_run_(dry_run) {
+  g_count = &count_;
+  g_dry_run = dry_run;
+}
+
+MacScope::~MacScope() {
+  g_count = nullptr;
+  g_dry_run = false;
+}
+
+bool mac_dry_run() { return g_dry_run; }
 
 torch::Tensor conv_forward(torch::nn::Conv2d& conv, const torch::Tensor& x) {
-  torch::Tensor y = conv->forward(x);  // [B, Cout, H', W']
+  torch::Tensor y;
+  if (g_dry_run) {
+    const auto& o = conv->options;
+    std::vector<int64_t> shape = {x.size(0), o.out_channels(), 0, 0};
+    const auto& pad = std::get<torch::ExpandingArray<2>>(o.padding());
+    for (int d = 0; d < 2; ++d) {
+      shape[2 + d] = (x.size(2 + d) + 2 * (*pad)[d] - (*o.dilation())[d] * ((*o.kernel_size())[d] - 1) - 1) /
+                         (*o.stride())[d] + 1;
+    }
+    y = torch::empty(shape, x.options());
+  } else {
+    y = conv->forward(x);  // [B, Cout, H', W']
+  }
   if (g_count) {
     const auto& w = conv->weight;  // [Cout, Cin/groups, kh, kw]
     g_count->conv += y.numel() * w.size(1) * w.size(2) * w.size(3);
@@ -18,7 +40,14 @@ torch::Tensor conv_forward(torch::nn::Conv2d& conv, const torch::Tensor& x) {
 }
 
 torch::Tensor linear_forward(torch::nn::Linear& linear, const torch::Tensor& x) {
-  torch::Tensor y = linear->forward(x);  // [..., out]
+  torch::Tensor y;
+  if (g_dry_run) {
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = linear->weight.size(0);
+    y = torch::empty(shape, x.options());
+  } else {
+    y = linear->forward(x);  // [..., out]
+  }
   if (g_count) g_count->linear += y.numel() * linear->weight.size(1);
   return y;
 }

@@ -1,9 +1,9 @@
 // Multiply-accumulate counting for `hd inspect` and benchmarks.
 //
 // Modules report the MACs of their convolutions, linear layers and attention matmuls
-// through the helpers below while a MacScope is active on the calling thread. Running a
-// forward pass on the meta device under a MacScope counts a model's MACs without doing
-// the arithmetic.
+// through the helpers below while a MacScope is active on the calling thread. A dry-run
+// scope also skips that arithmetic (the helpers return uninitialised tensors of the right
+// shape), so counting a model's MACs costs only its cheap elementwise work.
 #pragma once
 
 #include <cstdint>
@@ -25,14 +25,16 @@ struct MacCount {
 // Counts MACs on this thread while alive. Scopes do not nest.
 class MacScope {
  public:
-  MacScope();
+  explicit MacScope(bool dry_run = false);
   ~MacScope();
   MacScope(const MacScope&) = delete;
   MacScope& operator=(const MacScope&) = delete;
   const MacCount& count() const { return count_; }
+  bool dry_run() const { return dry_run_; }
 
  private:
   MacCount count_;
+  bool dry_run_;
 };
 
 // conv(x) / linear(x) plus counting.
@@ -40,6 +42,9 @@ torch::Tensor conv_forward(torch::nn::Conv2d& conv, const torch::Tensor& x);
 torch::Tensor linear_forward(torch::nn::Linear& linear, const torch::Tensor& x);
 // Attention over [batch*heads] pairs of (Lq x d) queries and (Lk x d) keys: QK^T and PV
 // are 2 matmuls; computing the probabilities alone is 1.
+// True inside a dry-run MacScope: callers may skip arithmetic whose MACs they counted.
+bool mac_dry_run();
+
 void count_attention_macs(int64_t batch_heads, int64_t lq, int64_t lk, int64_t head_dim,
                           int matmuls = 2);
 

@@ -55,13 +55,13 @@ UNet2DConditionConfig UNet2DConditionConfig::from_json(const JsonConfig& c) {
     fail(c.origin(), ": block_out_channels has ", n, " entries but down_block_types has ",
          u.down_block_types.size(), " and up_block_types ", u.up_block_types.size());
   }
-  u.layers_per_block = to64(c.get_int_or_list("layers_per_block", n, {2}));
-  u.cross_attention_dim = to64(c.get_int_or_list("cross_attention_dim", n, {1280}));
-  u.transformer_layers_per_block = to64(c.get_int_or_list("transformer_layers_per_block", n, {1}));
+  u.layers_per_block = to64(c.get_int_or_list("layers_per_block", n, std::vector<int>(n, 2)));
+  u.cross_attention_dim = to64(c.get_int_or_list("cross_attention_dim", n, std::vector<int>(n, 1280)));
+  u.transformer_layers_per_block = to64(c.get_int_or_list("transformer_layers_per_block", n, std::vector<int>(n, 1)));
   const std::string heads_key =
       c.has("num_attention_heads") && !c.is_null("num_attention_heads") ? "num_attention_heads"
                                                                         : "attention_head_dim";
-  u.num_attention_heads = to64(c.get_int_or_list(heads_key, n, {8}));
+  u.num_attention_heads = to64(c.get_int_or_list(heads_key, n, std::vector<int>(n, 8)));
   u.only_cross_attention.assign(n, false);
   if (c.has("only_cross_attention") && !c.is_null("only_cross_attention")) {
     const auto& v = c.raw().at("only_cross_attention");

@@ -46,8 +46,8 @@
 #include <string>
 #include <string_view>
 
-#include "../common/error.h"
-#include "tokenizer.h"
+#include "common/error.h"
+#include "tokenizers/tokenizer.h"
 
 namespace hd {
 

@@ -1,8 +1,6 @@
 // The text tokenizer interface the pipeline uses, and load_tokenizer(), which picks an
 // implementation from the files of a tokenizer folder (a Hugging Face "tokenizer" folder).
-//
-// Headers in this folder include their neighbours by relative path, so that code without
-// engine/src on its include path (the tests) can include them too.
+
 #pragma once
 
 #include <cstdint>

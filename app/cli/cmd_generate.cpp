@@ -1,0 +1,139 @@
+// hd generate: one image from a prompt, with progress and per-step timing.
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+
+#include "args.h"
+#include "commands.h"
+#include "hd/engine.h"
+#include "progress.h"
+
+namespace hd::cli {
+namespace {
+
+std::atomic<Engine*> g_engine{nullptr};
+
+void on_sigint(int) {
+  if (Engine* e = g_engine.load()) e->cancel();
+}
+
+const std::vector<OptionSpec>& specs() {
+  static const std::vector<OptionSpec> s = {
+      {"model", true, false, "diffusers folder or SD v1.x .safetensors (default: the embedded model)", "PATH"},
+      {"config", true, false, "configs for a single-file checkpoint: folder or bundled name (default sd-v1-4)", "DIR"},
+      {"prompt", true, false, "the text to draw (required)", "TEXT"},
+      {"negative", true, false, "negative prompt (the unconditional input)", "TEXT"},
+      {"steps", true, false, "DDIM steps (default 50)", "N"},
+      {"guidance", true, false, "classifier-free guidance scale; <= 1 disables it (default 7.5)", "G"},
+      {"seed", true, false, "random seed; omitted or negative: random, printed (default random)", "S"},
+      {"width", true, false, "image width, a multiple of 8 (default: the model's)", "W"},
+      {"height", true, false, "image height, a multiple of 8 (default: the model's)", "H"},
+      {"eta", true, false, "DDIM eta (default 0, deterministic)", "E"},
+      {"out", true, false, "PNG file to write (required)", "FILE.png"},
+      {"save-tensor", true, false, "also write the image as float32 NCHW in [0,1], key 'image'", "FILE.safetensors"},
+      {"device", true, false, "cpu or cuda (default cpu)", "DEV"},
+      {"threads", true, false, "CPU threads (default: all cores)", "N"},
+      {"quiet", false, false, "no progress output"},
+      {"help", false, false, "show this help"},
+  };
+  return s;
+}
+
+}  // namespace
+
+int cmd_generate(const std::vector<std::string>& argv) {
+  Args args(specs(), argv);
+  if (args.has("help")) {
+    std::printf("%s", usage("generate", "Generate one image from a text prompt.", specs()).c_str());
+    return 0;
+  }
+  if (!args.has("prompt")) throw std::invalid_argument("--prompt is required");
+  if (!args.has("out")) throw std::invalid_argument("--out is required");
+
+  EngineOptions options;
+  const std::string device = args.get_or("device", "cpu");
+  if (device == "cuda") {
+    options.device = Device::kCuda;
+  } else if (device != "cpu") {
+    throw std::invalid_argument("--device must be cpu or cuda, got '" + device + "'");
+  }
+  options.num_threads = args.get_int("threads", 0);
+  options.single_file_config = args.get_or("config", "");
+
+  std::string model = args.get_or("model", "");
+  if (model.empty()) {
+    model = default_model_path();
+    if (!std::filesystem::exists(model)) {
+      std::fprintf(stderr, "hd: no --model given and the embedded default model is not installed at %s\n",
+                   model.c_str());
+      return 2;
+    }
+  }
+
+  GenerateRequest req;
+  req.prompt = *args.get("prompt");
+  req.negative_prompt = args.get_or("negative", "");
+  req.steps = args.get_int("steps", 50);
+  req.guidance_scale = static_cast<float>(args.get_double("guidance", 7.5));
+  req.seed = args.get_int64("seed", -1);
+  req.width = args.get_int("width", 0);
+  req.height = args.get_int("height", 0);
+  req.eta = static_cast<float>(args.get_double("eta", 0.0));
+  const bool quiet = args.has("quiet");
+
+  Engine engine(options);
+  Status st = engine.load(model);
+  if (!st.ok()) {
+    std::fprintf(stderr, "hd: cannot load model: %s\n", st.message().c_str());
+    return 1;
+  }
+  if (!quiet) {
+    std::fprintf(stderr, "model %s (%s)\n%s\n", engine.info().path.c_str(), engine.info().format.c_str(),
+                 runtime_line().c_str());
+  }
+
+  g_engine = &engine;
+  auto previous = std::signal(SIGINT, on_sigint);
+  Progress progress(quiet);
+  GenerateResult result;
+  st = engine.generate(req, &result, [&](const StepEvent& e) {
+    progress.step(e);
+    return true;
+  });
+  progress.finish();
+  std::signal(SIGINT, previous);
+  g_engine = nullptr;
+  if (!st.ok()) {
+    std::fprintf(stderr, "hd: generation %s: %s\n",
+                 st.code() == Status::Code::kCancelled ? "stopped" : "failed", st.message().c_str());
+    return st.code() == Status::Code::kCancelled ? 130 : 1;
+  }
+  if (result.prompt_truncated) {
+    std::fprintf(stderr, "warning: the prompt has %d tokens; only the first %d were used\n",
+                 result.prompt_tokens, engine.info().max_tokens - 2);
+  }
+
+  const std::string out = *args.get("out");
+  st = save_png(result.image, out);
+  if (st.ok() && args.has("save-tensor")) st = save_image_tensor(result.image, *args.get("save-tensor"));
+  if (!st.ok()) {
+    std::fprintf(stderr, "hd: cannot write output: %s\n", st.message().c_str());
+    return 1;
+  }
+
+  const auto& ms = result.step_ms;
+  const double sum = std::accumulate(ms.begin(), ms.end(), 0.0);
+  std::printf("wrote %s (%dx%d), seed %lld\n", out.c_str(), result.image.width, result.image.height,
+              static_cast<long long>(result.seed));
+  std::printf("steps %zu: total %.1f ms, mean %.1f ms, min %.1f ms, max %.1f ms\n", ms.size(), sum,
+              sum / ms.size(), *std::min_element(ms.begin(), ms.end()),
+              *std::max_element(ms.begin(), ms.end()));
+  std::printf("text encoder %.1f ms, VAE decode %.1f ms, total %.1f ms\n", result.text_encoder_ms,
+              result.vae_decode_ms, result.total_ms);
+  return 0;
+}
+
+}  // namespace hd::cli

@@ -1,0 +1,16 @@
+// The `hd` subcommands. Each takes the arguments after its name and returns an exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hd::cli {
+
+int cmd_generate(const std::vector<std::string>& args);
+int cmd_inspect(const std::vector<std::string>& args);
+
+// Shared output helpers.
+std::string with_commas(long long value);                 // 859520964 -> "859,520,964"
+std::string runtime_line();                                // torch version, threads, device
+
+}  // namespace hd::cli

@@ -1,0 +1,67 @@
+// hd: the Highlight Diffusion command line tool.
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "hd/engine.h"
+
+namespace {
+
+void print_help() {
+  std::printf(
+      "usage: hd <command> [options]\n\n"
+      "commands:\n"
+      "  generate   generate an image from a prompt\n"
+      "  inspect    parameter counts, dtypes and UNet MACs of a model or config\n"
+      "  version    print the version and the libtorch runtime\n\n"
+      "`hd <command> --help` lists a command's options.\n");
+}
+
+}  // namespace
+
+namespace hd::cli {
+
+std::string with_commas(long long value) {
+  std::string digits = std::to_string(value < 0 ? -value : value), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return value < 0 ? "-" + out : out;
+}
+
+std::string runtime_line() {
+  return "torch " + torch_version() + ", " + std::to_string(torch_threads()) + " threads, CUDA " +
+         (cuda_available() ? "available" : "not available");
+}
+
+}  // namespace hd::cli
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_help();
+    return 2;
+  }
+  const std::string command = argv[1];
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  try {
+    if (command == "generate") return hd::cli::cmd_generate(args);
+    if (command == "inspect") return hd::cli::cmd_inspect(args);
+    if (command == "version" || command == "--version") {
+      std::printf("hd %s\n%s\n", hd::version().c_str(), hd::cli::runtime_line().c_str());
+      return 0;
+    }
+    if (command == "help" || command == "--help" || command == "-h") {
+      print_help();
+      return 0;
+    }
+    std::fprintf(stderr, "hd: unknown command '%s'\n", command.c_str());
+    print_help();
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "hd %s: %s\n", command.c_str(), e.what());
+    return 2;
+  }
+}

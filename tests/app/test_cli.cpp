@@ -1,0 +1,94 @@
+// The `hd` command line tool end to end: it runs the real binary and checks its outputs.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "io/safetensors.h"
+
+namespace {
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int status = -1;
+  std::string output;  // stdout and stderr
+};
+
+CliRun run(const std::string& args) {
+  CliRun r;
+  const std::string cmd = std::string(HD_CLI_PATH) + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("hd_cli_test_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+const std::string kPipeline = std::string(HD_TEST_DATA_DIR) + "/pipeline_a";
+
+// `hd generate` reproduces diffusers' image (same seed, prompt, negative prompt, steps,
+// guidance and size) in the PNG and the float tensor it writes.
+TEST(Cli, GenerateMatchesDiffusers) {
+  const fs::path png = scratch("a.png"), tensor = scratch("a.safetensors");
+  CliRun r = run("generate --model " + kPipeline +
+              " --prompt 'a red star above a blue house' --negative 'a cat' --steps 5"
+              " --guidance 7.5 --seed 1234 --width 32 --height 32 --out " + png.string() +
+              " --save-tensor " + tensor.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("seed 1234"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("step 5/5"), std::string::npos) << r.output;  // per-step lines
+  ASSERT_TRUE(fs::exists(png));
+  EXPECT_GT(fs::file_size(png), 100u);
+  auto ours = hd::SafetensorsFile::open(tensor);
+  auto ref = hd::SafetensorsFile::open(fs::path(HD_TEST_DATA_DIR) / "pipeline_a_io.safetensors");
+  const std::vector<float> a = hd::to_float32(ours.at("image"));
+  const std::vector<float> b = hd::to_float32(ref.at("image"));
+  ASSERT_EQ(ours.at("image").shape, (std::vector<int64_t>{1, 3, 32, 32}));
+  ASSERT_EQ(a.size(), b.size());
+  float worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  EXPECT_LT(worst, 1e-3f);
+}
+
+// `hd inspect --config sd-v1-4` builds SD v1.4 with random weights and prints the real
+// parameter counts and the UNet's MACs at 512x512.
+TEST(Cli, InspectSdV14PrintsParameterCountsAndMacs) {
+  CliRun r = run("inspect --config sd-v1-4");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("859,520,964"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("123,060,480"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("83,653,863"), std::string::npos) << r.output;
+  // 401,634,672,640 for convolutions, linear layers and attention matmuls, plus the
+  // 2,048,000 MACs of the time-embedding MLP.
+  EXPECT_NE(r.output.find("401,636,720,640"), std::string::npos) << r.output;
+}
+
+// Bad input gives a message naming what is wrong and a non-zero exit, never a crash.
+TEST(Cli, BadInputIsReported) {
+  CliRun r = run("generate --model /no/such/model --prompt x --out " + scratch("b.png").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("/no/such/model"), std::string::npos) << r.output;
+  r = run("generate --model " + kPipeline + " --prompt x");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--out is required"), std::string::npos) << r.output;
+  r = run("generate --model " + kPipeline + " --prompt x --steps many --out x.png");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("'many' is not a valid number"), std::string::npos) << r.output;
+  r = run("generate --bogus");
+  EXPECT_NE(r.output.find("unknown option '--bogus'"), std::string::npos) << r.output;
+  r = run("frobnicate");
+  EXPECT_EQ(r.status, 2);
+}
+
+}  // namespace
