@@ -172,3 +172,55 @@ TEST(UNet2DConditionConfig, UnsupportedOptionIsRefused) {
 
 }  // namespace
 }  // namespace hd
+
+namespace hd {
+namespace {
+
+// Rewrites every tensor of `src` into `dst` with `convert` choosing dtype and bytes.
+void rewrite_weights(const fs::path& src, const fs::path& dst,
+                     const std::function<void(const TensorView&, SafetensorsWriter&)>& convert) {
+  SafetensorsFile in = SafetensorsFile::open(src);
+  SafetensorsWriter out;
+  for (const TensorView& v : in.tensors()) convert(v, out);
+  out.write(dst);
+}
+
+// bf16 weights load (converted to fp32) and decode within bf16's precision of the fp32 result.
+TEST(LoadWeights, LoadsBFloat16Weights) {
+  ScratchCopy copy("vae_a");
+  const fs::path file = copy.dir() / "diffusion_pytorch_model.safetensors";
+  rewrite_weights(data_dir() / "vae_a" / "diffusion_pytorch_model.safetensors", file,
+                  [](const TensorView& v, SafetensorsWriter& w) {
+                    torch::Tensor t = torch::tensor(to_float32(v)).to(torch::kBFloat16).contiguous();
+                    w.add(v.name, DType::kBF16, v.shape, t.data_ptr(), t.numel() * 2);
+                  });
+  torch::NoGradGuard no_grad;
+  LoadReport report;
+  AutoencoderKL vae = load_vae(copy.dir(), &report);
+  EXPECT_EQ(report.dtype, "BF16");
+  SafetensorsFile io = SafetensorsFile::open(data_dir() / "vae_a_io.safetensors");
+  const double err = max_abs_diff(vae->decode(fixture_tensor(io, "latents")), fixture_tensor(io, "decoded"));
+  EXPECT_LT(err, 0.1);   // bf16 keeps 8 bits of mantissa
+  EXPECT_GT(err, 1e-6);  // and the weights really were rounded
+}
+
+// A weight stored with a dtype that cannot hold weights (int8) is named with its key.
+TEST(LoadWeights, WrongDtypeIsNamed) {
+  ScratchCopy copy("vae_a");
+  const fs::path file = copy.dir() / "diffusion_pytorch_model.safetensors";
+  rewrite_weights(data_dir() / "vae_a" / "diffusion_pytorch_model.safetensors", file,
+                  [](const TensorView& v, SafetensorsWriter& w) {
+                    if (v.name == "decoder.conv_in.bias") {
+                      std::vector<int8_t> bytes(static_cast<size_t>(v.numel()), 1);
+                      w.add(v.name, DType::kI8, v.shape, bytes.data(), bytes.size());
+                    } else {
+                      w.add(v.name, v.dtype, v.shape, v.data, v.nbytes);
+                    }
+                  });
+  const std::string msg = load_error([&] { load_vae(copy.dir()); });
+  EXPECT_NE(msg.find("decoder.conv_in.bias"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("I8"), std::string::npos) << msg;
+}
+
+}  // namespace
+}  // namespace hd
