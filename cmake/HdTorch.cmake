@@ -23,6 +23,9 @@ if(NOT Torch_DIR AND HD_PYTHON)
     ERROR_QUIET RESULT_VARIABLE _hd_torch_rc)
   if(_hd_torch_rc EQUAL 0 AND EXISTS "${_hd_torch_prefix}/Torch/TorchConfig.cmake")
     set(Torch_DIR "${_hd_torch_prefix}/Torch" CACHE PATH "libtorch CMake package" FORCE)
+    # TorchConfig looks up Caffe2 with find_dependency(); without this it may pick Debian's
+    # /usr/lib/.../cmake/Caffe2 (libtorch-dev 1.13) and mix 2.x headers with 1.13 libraries.
+    set(Caffe2_DIR "${_hd_torch_prefix}/Caffe2" CACHE PATH "Caffe2 CMake package of the wheel" FORCE)
     set(HD_TORCH_SOURCE "PyPI wheel of ${HD_PYTHON}")
   endif()
 endif()

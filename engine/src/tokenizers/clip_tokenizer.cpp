@@ -639,19 +639,4 @@ std::string ClipTokenizer::token_text(int64_t id) const {
   return impl_->text_of(id);
 }
 
-std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& folder) {
-  if (!std::filesystem::is_directory(folder)) {
-    fail("tokenizer folder ", folder.string(), " does not exist or is not a folder");
-  }
-  const bool vocab = std::filesystem::exists(folder / "vocab.json");
-  const bool merges = std::filesystem::exists(folder / "merges.txt");
-  if (vocab && merges) return std::make_unique<ClipTokenizer>(folder);
-  if (vocab || merges) {
-    fail("tokenizer folder ", folder.string(), " has ", vocab ? "vocab.json" : "merges.txt",
-         " but not ", vocab ? "merges.txt" : "vocab.json", " (a CLIP BPE tokenizer needs both)");
-  }
-  fail("no tokenizer found in ", folder.string(),
-       ": expected vocab.json and merges.txt (CLIP byte-level BPE)");
-}
-
 }  // namespace hd

@@ -39,8 +39,9 @@ class Tokenizer {
 };
 
 // Loads the tokenizer stored in `folder`, choosing the implementation by the files present:
-// vocab.json + merges.txt -> CLIP byte-level BPE (ClipTokenizer). Throws hd::Error naming the
-// folder and the files expected when no implementation recognises it, or when files are bad.
+// vocab.json + merges.txt -> CLIP byte-level BPE (ClipTokenizer); spiece.model or
+// tokenizer.model -> SentencePiece (SentencePieceTokenizer). Throws hd::Error naming the folder
+// and the files expected when no implementation recognises it, or when files are bad.
 std::unique_ptr<Tokenizer> load_tokenizer(const std::filesystem::path& folder);
 
 }  // namespace hd

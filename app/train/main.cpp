@@ -1,0 +1,166 @@
+// hd-train: reproduces the embedded default model (resources/models/hd-shapes).
+//
+//   hd-train tokenizer --out DIR
+//   hd-train vae       --checkpoint FILE [--steps N] [--batch B] ...
+//   hd-train unet      --vae FILE --tokenizer DIR --checkpoint FILE [--steps N] ...
+//   hd-train eval-vae  --checkpoint FILE
+//   hd-train export    --vae FILE --unet FILE --tokenizer DIR --out DIR
+//
+// Checkpoints are written atomically every --save-every steps; running the same command
+// again resumes from the checkpoint.
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "../cli/args.h"
+#include "common/resources.h"
+#include "training/trainers.h"
+
+namespace {
+namespace fs = std::filesystem;
+using hd::cli::Args;
+using hd::cli::OptionSpec;
+
+fs::path default_config() { return fs::path(hd::resource_dir()) / "configs" / "hd-shapes"; }
+
+void print_progress(const char* what, const char* metric, const hd::train::Progress& p) {
+  const double eta_h = p.seconds_per_step * (p.total - p.step) / 3600.0;
+  std::printf("%s step %lld/%lld  loss %.5f  %s %.3f  %.2f s/step  ETA %.1f h\n", what,
+              static_cast<long long>(p.step), static_cast<long long>(p.total), p.loss, metric,
+              p.metric, p.seconds_per_step, eta_h);
+  std::fflush(stdout);
+}
+
+const std::vector<OptionSpec> kCommon = {
+    {"config", true, false, "architecture configs (default: resources/configs/hd-shapes)", "DIR"},
+    {"threads", true, false, "CPU threads (default: all cores)", "N"},
+    {"help", false, false, "show this help"},
+};
+
+std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs) {
+  specs.insert(specs.end(), kCommon.begin(), kCommon.end());
+  return specs;
+}
+
+int run(const std::string& cmd, const std::vector<std::string>& argv) {
+  if (cmd == "tokenizer") {
+    auto specs = with_common({{"out", true, false, "tokenizer folder to write", "DIR"},
+                              {"vocab", true, false, "vocabulary size (default 512)", "N"},
+                              {"captions", true, false, "captions in the corpus (default 100000)", "N"},
+                              {"max-length", true, false, "tokens per prompt incl. BOS/EOS (default 32)", "N"}});
+    Args a(specs, argv);
+    if (a.has("help")) return std::printf("%s", hd::cli::usage("tokenizer", "Train the SentencePiece tokenizer.", specs).c_str()), 0;
+    hd::train::TokenizerOptions o;
+    o.out = a.get_or("out", "");
+    if (o.out.empty()) throw std::invalid_argument("--out is required");
+    o.vocab_size = a.get_int("vocab", o.vocab_size);
+    o.captions = a.get_int("captions", o.captions);
+    o.max_length = a.get_int("max-length", o.max_length);
+    hd::train::train_tokenizer(o);
+    std::printf("wrote %s\n", o.out.c_str());
+    return 0;
+  }
+  if (cmd == "vae") {
+    auto specs = with_common({{"checkpoint", true, false, "checkpoint file (resumed if present)", "FILE"},
+                              {"steps", true, false, "total steps (default 4000)", "N"},
+                              {"batch", true, false, "batch size (default 8)", "N"},
+                              {"crop", true, false, "training crop (default 128; 0 = whole 256 images)", "N"},
+                              {"lr", true, false, "learning rate (default 1e-3)", "LR"},
+                              {"save-every", true, false, "checkpoint interval (default 100)", "N"}});
+    Args a(specs, argv);
+    if (a.has("help")) return std::printf("%s", hd::cli::usage("vae", "Train the VAE.", specs).c_str()), 0;
+    hd::train::VaeOptions o;
+    o.config_dir = a.get_or("config", default_config().string());
+    o.checkpoint = a.get_or("checkpoint", "");
+    if (o.checkpoint.empty()) throw std::invalid_argument("--checkpoint is required");
+    o.steps = a.get_int64("steps", o.steps);
+    o.batch = a.get_int("batch", o.batch);
+    o.crop = a.get_int("crop", o.crop);
+    o.lr = a.get_double("lr", o.lr);
+    o.save_every = a.get_int("save-every", o.save_every);
+    hd::train::train_vae(o, [](const hd::train::Progress& p) { print_progress("vae", "PSNR", p); });
+    return 0;
+  }
+  if (cmd == "unet") {
+    auto specs = with_common({{"vae", true, false, "trained VAE checkpoint", "FILE"},
+                              {"tokenizer", true, false, "trained tokenizer folder", "DIR"},
+                              {"checkpoint", true, false, "checkpoint file (resumed if present)", "FILE"},
+                              {"steps", true, false, "total steps (default 20000)", "N"},
+                              {"batch", true, false, "batch size (default 16)", "N"},
+                              {"lr", true, false, "learning rate (default 3e-4)", "LR"},
+                              {"image-size", true, false, "training image size (default 256)", "N"},
+                              {"save-every", true, false, "checkpoint interval (default 100)", "N"}});
+    Args a(specs, argv);
+    if (a.has("help")) return std::printf("%s", hd::cli::usage("unet", "Train the UNet and text encoder.", specs).c_str()), 0;
+    hd::train::UNetOptions o;
+    o.config_dir = a.get_or("config", default_config().string());
+    o.vae_checkpoint = a.get_or("vae", "");
+    o.tokenizer_dir = a.get_or("tokenizer", "");
+    o.checkpoint = a.get_or("checkpoint", "");
+    if (o.vae_checkpoint.empty() || o.tokenizer_dir.empty() || o.checkpoint.empty()) {
+      throw std::invalid_argument("--vae, --tokenizer and --checkpoint are required");
+    }
+    o.steps = a.get_int64("steps", o.steps);
+    o.batch = a.get_int("batch", o.batch);
+    o.lr = a.get_double("lr", o.lr);
+    o.image_size = a.get_int("image-size", o.image_size);
+    o.save_every = a.get_int("save-every", o.save_every);
+    hd::train::train_unet(o, [](const hd::train::Progress& p) { print_progress("unet", "latent-scale", p); });
+    return 0;
+  }
+  if (cmd == "eval-vae") {
+    auto specs = with_common({{"checkpoint", true, false, "VAE checkpoint", "FILE"},
+                              {"count", true, false, "held-out scenes (default 200)", "N"}});
+    Args a(specs, argv);
+    const double psnr = hd::train::evaluate_vae(a.get_or("config", default_config().string()),
+                                                a.get_or("checkpoint", ""), a.get_int("count", 200), 256);
+    std::printf("VAE PSNR on held-out scenes: %.2f dB\n", psnr);
+    return 0;
+  }
+  if (cmd == "export") {
+    auto specs = with_common({{"vae", true, false, "VAE checkpoint", "FILE"},
+                              {"unet", true, false, "UNet checkpoint", "FILE"},
+                              {"tokenizer", true, false, "tokenizer folder", "DIR"},
+                              {"out", true, false, "model folder to write", "DIR"}});
+    Args a(specs, argv);
+    hd::train::ExportOptions o;
+    o.config_dir = a.get_or("config", default_config().string());
+    o.vae_checkpoint = a.get_or("vae", "");
+    o.unet_checkpoint = a.get_or("unet", "");
+    o.tokenizer_dir = a.get_or("tokenizer", "");
+    o.out = a.get_or("out", "");
+    hd::train::export_model(o);
+    std::printf("wrote %s\n", o.out.c_str());
+    return 0;
+  }
+  throw std::invalid_argument("unknown command '" + cmd + "' (tokenizer, vae, unet, eval-vae, export)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: hd-train tokenizer|vae|unet|eval-vae|export [options] (--help)\n");
+    return 2;
+  }
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  int threads = static_cast<int>(std::thread::hardware_concurrency());
+  for (size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--threads") threads = std::stoi(args[i + 1]);
+  }
+  at::set_num_threads(std::max(1, threads));
+  try {
+    return run(argv[1], args);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "hd-train %s: %s\n", argv[1], e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hd-train %s: %s\n", argv[1], e.what());
+    return 1;
+  }
+}

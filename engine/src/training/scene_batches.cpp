@@ -1,0 +1,41 @@
+#include "training/scene_batches.h"
+
+#include <torch/torch.h>
+
+#include "data/scene.h"
+
+namespace hd::train {
+
+torch::Tensor rgb_to_tensor(const uint8_t* rgb, int height, int width) {
+  torch::Tensor t = torch::from_blob(const_cast<uint8_t*>(rgb), {height, width, 3}, torch::kUInt8);
+  return t.permute({2, 0, 1}).to(torch::kFloat32).div(127.5).sub(1.0);  // [3, H, W]
+}
+
+SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_out) {
+  SceneBatch out;
+  std::vector<torch::Tensor> images;
+  data::SceneOptions opt;
+  opt.size = size;
+  opt.split = held_out ? data::Split::kHeldOut : data::Split::kTrain;
+  for (int i = 0; i < batch; ++i) {
+    data::Scene scene = data::generate_scene(first_seed + i, opt);
+    images.push_back(rgb_to_tensor(scene.rgb.data, scene.rgb.rows, scene.rgb.cols));
+    out.captions.push_back(scene.caption);
+  }
+  out.images = torch::stack(images);
+  return out;
+}
+
+std::future<SceneBatch> BatchPrefetcher::start(int64_t step) {
+  const uint64_t first = base_ + static_cast<uint64_t>(step) * batch_;
+  return std::async(std::launch::async, [=, this] { return make_scene_batch(first, batch_, size_); });
+}
+
+SceneBatch BatchPrefetcher::get(int64_t step) {
+  SceneBatch batch = (pending_step_ == step && pending_.valid()) ? pending_.get() : start(step).get();
+  pending_ = start(step + 1);
+  pending_step_ = step + 1;
+  return batch;
+}
+
+}  // namespace hd::train

@@ -1,0 +1,75 @@
+// Training the embedded default model: tokenizer, VAE, then UNet + text encoder.
+//
+// Everything runs on the CPU (or CUDA when built with it), on procedural scenes drawn on
+// the fly. Each trainer checkpoints to a file outside the repository and resumes from it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace hd::train {
+
+struct Progress {
+  int64_t step = 0, total = 0;
+  double loss = 0, metric = 0;  // metric: PSNR (VAE) or the EMA loss (UNet)
+  double seconds_per_step = 0;
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+// Linear warm-up over `warmup` steps, then cosine decay from `lr` to `lr * final_fraction`.
+double learning_rate(int64_t step, int64_t total, double lr, int64_t warmup = 200,
+                     double final_fraction = 0.1);
+
+struct TokenizerOptions {
+  std::filesystem::path out;   // tokenizer folder to write
+  int vocab_size = 512;
+  int captions = 100000;       // size of the caption corpus
+  int max_length = 32;
+};
+void train_tokenizer(const TokenizerOptions& options);
+
+struct VaeOptions {
+  std::filesystem::path config_dir;   // folder with vae/config.json
+  std::filesystem::path checkpoint;   // resumed from and saved to
+  int64_t steps = 4000;
+  int batch = 8;
+  int image_size = 256;
+  int crop = 128;                     // random crops for speed (0: whole images)
+  double lr = 1e-3;
+  double kl_weight = 1e-6;
+  int save_every = 100;
+  uint64_t seed_base = 1'000'000'000ull;
+};
+void train_vae(const VaeOptions& options, const ProgressFn& progress);
+
+struct UNetOptions {
+  std::filesystem::path config_dir;       // unet/, text_encoder/ configs
+  std::filesystem::path vae_checkpoint;   // trained VAE (checkpoint of train_vae)
+  std::filesystem::path tokenizer_dir;
+  std::filesystem::path checkpoint;
+  int64_t steps = 20000;
+  int batch = 16;
+  int image_size = 256;
+  double lr = 3e-4;
+  double cfg_dropout = 0.1;               // empty caption for classifier-free guidance
+  double snr_gamma = 5.0;                 // min-SNR loss weighting; 0 disables
+  double ema_decay = 0.999;
+  int save_every = 100;
+  uint64_t seed_base = 2'000'000'000ull;
+};
+void train_unet(const UNetOptions& options, const ProgressFn& progress);
+
+// PSNR (dB) of VAE reconstructions (posterior mean) on `count` held-out scenes.
+double evaluate_vae(const std::filesystem::path& config_dir, const std::filesystem::path& checkpoint,
+                    int count, int image_size);
+
+struct ExportOptions {
+  std::filesystem::path config_dir;
+  std::filesystem::path vae_checkpoint, unet_checkpoint, tokenizer_dir;
+  std::filesystem::path out;   // diffusers folder, weights in fp16
+};
+void export_model(const ExportOptions& options);
+
+}  // namespace hd::train
