@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "hd/highlight.h"
 #include "hd/status.h"
 
 namespace hd {
@@ -63,6 +64,15 @@ struct GenerateRequest {
   int width = 0;                // 0: the model's default; must be a multiple of 8
   int height = 0;
   float eta = 0.0f;             // DDIM eta (0: deterministic)
+  HighlightOptions highlight;   // attention-guided sparse steps (enabled by default)
+  bool previews = false;        // a cheap latent-to-RGB preview in every StepEvent
+};
+
+struct Image {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> rgb;  // [H, W, 3], 8-bit
+  std::vector<float> chw;    // [3, H, W] in [0, 1], before rounding
 };
 
 struct StepEvent {
@@ -71,17 +81,19 @@ struct StepEvent {
   int timestep = 0;        // the scheduler's training timestep
   double ms = 0;           // wall time of this step
   double elapsed_ms = 0;   // since the first step began
+  StepMode mode = StepMode::kFull;
+  int active_tiles = 0;    // partial steps: tiles computed over all levels
+  int total_tiles = 0;
+  double macs = 0;         // UNet MACs of this step (all evaluations)
+  double dense_macs = 0;   // what a dense step costs
+  // Set at the collection step (and at full steps when the mask is refreshed).
+  std::shared_ptr<const AttentionReport> attention;
+  std::shared_ptr<const Image> preview;  // when GenerateRequest::previews
 };
 
 // Returning false cancels the generation.
 using StepCallback = std::function<bool(const StepEvent&)>;
 
-struct Image {
-  int width = 0;
-  int height = 0;
-  std::vector<uint8_t> rgb;  // [H, W, 3], 8-bit
-  std::vector<float> chw;    // [3, H, W] in [0, 1], before rounding
-};
 
 struct GenerateResult {
   Image image;
@@ -92,6 +104,10 @@ struct GenerateResult {
   double total_ms = 0;
   int prompt_tokens = 0;           // tokens of the prompt, before truncation
   bool prompt_truncated = false;
+  std::vector<StepMode> modes;     // per step
+  int full_steps = 0, partial_steps = 0;
+  double macs = 0, dense_macs = 0; // UNet MACs of the whole run, and of an all-dense run
+  std::shared_ptr<const AttentionReport> attention;  // the last captured maps and mask
 };
 
 class Engine {
@@ -113,6 +129,11 @@ class Engine {
   Status generate(const GenerateRequest& request, GenerateResult* result,
                   const StepCallback& on_step = {});
   void cancel();
+
+  // Rebuilds mask, block grids and the predicted MAC fraction from stored maps with other
+  // options (threshold, minimum area, statistic, chosen words), without running the model.
+  Status remask(const AttentionReport& maps, const HighlightOptions& options, int width,
+                int height, AttentionReport* out) const;
 
   // MACs of one UNet evaluation (batch 1) at the given image size, counted on the
   // meta device: convolutions, linear layers and attention matmuls.
