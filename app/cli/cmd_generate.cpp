@@ -9,6 +9,7 @@
 #include "args.h"
 #include "commands.h"
 #include "hd/engine.h"
+#include "dump.h"
 #include "progress.h"
 
 namespace hd::cli {
@@ -34,6 +35,15 @@ const std::vector<OptionSpec>& specs() {
       {"eta", true, false, "DDIM eta (default 0, deterministic)", "E"},
       {"out", true, false, "PNG file to write (required)", "FILE.png"},
       {"save-tensor", true, false, "also write the image as float32 NCHW in [0,1], key 'image'", "FILE.safetensors"},
+      {"mode", true, false, "highlight (attention-guided sparse steps) or dense (default highlight)", "MODE"},
+      {"interval", true, false, "highlight: a full step every N steps (default 5)", "N"},
+      {"threshold", true, false, "highlight: mask threshold on the 0..255 map (default 150)", "T"},
+      {"collect-at", true, false, "highlight: fraction of steps before the maps are taken (default 0.2)", "F"},
+      {"select", true, false, "highlight: token statistic variance, sum or max (default variance)", "STAT"},
+      {"token", true, true, "highlight: this word instead of the automatic choice (repeatable)", "WORD"},
+      {"refresh-mask", false, false, "highlight: rebuild the mask at every full step"},
+      {"min-area", true, false, "highlight: drop mask regions under this image fraction (default 0.004)", "F"},
+      {"dump", true, false, "write heatmaps, masks, block grids and steps.csv into DIR", "DIR"},
       {"device", true, false, "cpu or cuda (default cpu)", "DEV"},
       {"threads", true, false, "CPU threads (default: all cores)", "N"},
       {"quiet", false, false, "no progress output"},
@@ -82,6 +92,28 @@ int cmd_generate(const std::vector<std::string>& argv) {
   req.width = args.get_int("width", 0);
   req.height = args.get_int("height", 0);
   req.eta = static_cast<float>(args.get_double("eta", 0.0));
+  const std::string mode = args.get_or("mode", "highlight");
+  if (mode != "highlight" && mode != "dense") {
+    throw std::invalid_argument("--mode must be highlight or dense, got '" + mode + "'");
+  }
+  HighlightOptions& h = req.highlight;
+  h.enabled = mode == "highlight";
+  h.interval = args.get_int("interval", h.interval);
+  h.threshold = args.get_int("threshold", h.threshold);
+  h.collect_at = static_cast<float>(args.get_double("collect-at", h.collect_at));
+  h.min_area = static_cast<float>(args.get_double("min-area", h.min_area));
+  h.refresh_mask = args.has("refresh-mask");
+  h.tokens = args.all("token");
+  const std::string select = args.get_or("select", "variance");
+  if (select == "variance") {
+    h.statistic = TokenStatistic::kVariance;
+  } else if (select == "sum") {
+    h.statistic = TokenStatistic::kSum;
+  } else if (select == "max") {
+    h.statistic = TokenStatistic::kMax;
+  } else {
+    throw std::invalid_argument("--select must be variance, sum or max, got '" + select + "'");
+  }
   const bool quiet = args.has("quiet");
 
   Engine engine(options);
@@ -99,8 +131,11 @@ int cmd_generate(const std::vector<std::string>& argv) {
   auto previous = std::signal(SIGINT, on_sigint);
   Progress progress(quiet);
   GenerateResult result;
+  std::vector<StepEvent> events;
   st = engine.generate(req, &result, [&](const StepEvent& e) {
     progress.step(e);
+    events.push_back(e);
+    events.back().preview.reset();
     return true;
   });
   progress.finish();
@@ -133,6 +168,21 @@ int cmd_generate(const std::vector<std::string>& argv) {
               *std::max_element(ms.begin(), ms.end()));
   std::printf("text encoder %.1f ms, VAE decode %.1f ms, total %.1f ms\n", result.text_encoder_ms,
               result.vae_decode_ms, result.total_ms);
+  if (result.partial_steps > 0 && result.attention) {
+    const AttentionReport& r = *result.attention;
+    double full_ms = 0, partial_ms = 0;
+    for (size_t i = 0; i < ms.size(); ++i) (result.modes[i] == StepMode::kFull ? full_ms : partial_ms) += ms[i];
+    std::printf("highlight: %s\n", r.reason.c_str());
+    std::printf("mask area %.1f%%, predicted partial-step MACs %.1f%% of dense\n", 100.0 * r.mask.area,
+                100.0 * r.mask.mac_fraction);
+    std::printf("%d full steps (mean %.1f ms), %d partial steps (mean %.1f ms); UNet MACs %.1f%% of dense\n",
+                result.full_steps, full_ms / std::max(1, result.full_steps), result.partial_steps,
+                partial_ms / std::max(1, result.partial_steps), 100.0 * result.macs / result.dense_macs);
+  }
+  if (args.has("dump")) {
+    write_dump(*args.get("dump"), result, events);
+    std::printf("wrote the intermediate results to %s\n", args.get("dump")->c_str());
+  }
   return 0;
 }
 

@@ -16,13 +16,14 @@ void Progress::step(const StepEvent& e) {
   if (tty_) {
     const int width = 30;
     const int filled = width * done / e.total_steps;
-    std::fprintf(stderr, "\r[%.*s%.*s] %d/%d  t=%4d  %7.1f ms  %5.2f it/s  ETA %5.1f s", filled,
+    std::fprintf(stderr, "\r[%.*s%.*s] %d/%d  t=%4d  %s %7.1f ms  %5.2f it/s  ETA %5.1f s", filled,
                  "##############################", width - filled, "..............................",
-                 done, e.total_steps, e.timestep, e.ms, 1000.0 / per_step, eta_s);
+                 done, e.total_steps, e.timestep, e.mode == StepMode::kFull ? "full   " : "partial",
+                 e.ms, 1000.0 / per_step, eta_s);
     open_line_ = true;
   } else {
-    std::fprintf(stderr, "step %d/%d  t=%d  %.1f ms  ETA %.1f s\n", done, e.total_steps, e.timestep,
-                 e.ms, eta_s);
+    std::fprintf(stderr, "step %d/%d  t=%d  %s  %.1f ms  ETA %.1f s\n", done, e.total_steps, e.timestep,
+                 e.mode == StepMode::kFull ? "full" : "partial", e.ms, eta_s);
   }
   std::fflush(stderr);
 }

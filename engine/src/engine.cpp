@@ -14,9 +14,12 @@
 #include "common/resources.h"
 #include "io/atomic_file.h"
 #include "io/model_loader.h"
+#include "highlight/attention_report.h"
+#include "highlight/mac_prediction.h"
 #include "io/safetensors.h"
 #include "models/macs.h"
 #include "pipeline/stable_diffusion.h"
+#include "sparse/tile_geometry.h"
 
 namespace hd {
 namespace fs = std::filesystem;
@@ -116,6 +119,36 @@ Status Engine::generate(const GenerateRequest& request, GenerateResult* result,
 
 void Engine::cancel() { impl_->cancel = true; }
 
+Status Engine::remask(const AttentionReport& maps, const HighlightOptions& options, int width,
+                      int height, AttentionReport* out) const {
+  if (!loaded()) return Status::Error(Status::Code::kInvalidArgument, "no model is loaded");
+  if (!out) return Status::Error(Status::Code::kInvalidArgument, "out must not be null");
+  return guarded([&] {
+    torch::NoGradGuard no_grad;
+    if (options.threshold < 0 || options.threshold > 255) {
+      fail("highlight threshold must be between 0 and 255, got ", options.threshold);
+    }
+    AttentionReport r = maps;
+    select_and_mask(r, options);
+    auto& unet = impl_->components->unet;
+    const int levels = static_cast<int>(unet->config().block_out_channels.size());
+    SparseGeometry geo = make_sparse_geometry(r.mask.refined, levels);
+    r.mask.grids = geo.grids();
+    const ModelInfo& info = impl_->components->info;
+    const int f = info.vae_scale_factor;
+    const int w = width > 0 ? width : info.default_width, h = height > 0 ? height : info.default_height;
+    if (h / f != r.mask.refined.height || w / f != r.mask.refined.width) {
+      fail("remask: the maps are ", r.mask.refined.width, "x", r.mask.refined.height, " latents but ",
+           w, "x", h, " images have ", w / f, "x", h / f);
+    }
+    const std::vector<int64_t> latent = {1, info.latent_channels, h / f, w / f};
+    const std::vector<int64_t> context = {1, impl_->components->tokenizer->max_length(),
+                                          unet->config().cross_attention_dim.front()};
+    r.mask.mac_fraction = predict_macs(unet, geo, latent, context).fraction();
+    *out = std::move(r);
+  });
+}
+
 Status Engine::unet_macs(int width, int height, MacReport* report) {
   if (!loaded()) return Status::Error(Status::Code::kInvalidArgument, "no model is loaded");
   return guarded([&] {
@@ -162,6 +195,10 @@ Status save_png(const Image& image, const std::string& path) {
     if (!cv::imencode(".png", bgr, bytes)) fail(path, ": PNG encoding failed");
     write_file_atomic(path, bytes.data(), bytes.size());
   });
+}
+
+Status save_text(const std::string& text, const std::string& path) {
+  return guarded([&] { write_file_atomic(path, text.data(), text.size()); });
 }
 
 Status save_image_tensor(const Image& image, const std::string& path) {

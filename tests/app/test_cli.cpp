@@ -43,7 +43,7 @@ TEST(Cli, GenerateMatchesDiffusers) {
   const fs::path png = scratch("a.png"), tensor = scratch("a.safetensors");
   CliRun r = run("generate --model " + kPipeline +
               " --prompt 'a red star above a blue house' --negative 'a cat' --steps 5"
-              " --guidance 7.5 --seed 1234 --width 32 --height 32 --out " + png.string() +
+               " --guidance 7.5 --seed 1234 --width 32 --height 32 --mode dense --out " + png.string() +
               " --save-tensor " + tensor.string());
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("seed 1234"), std::string::npos) << r.output;

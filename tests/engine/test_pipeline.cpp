@@ -34,6 +34,7 @@ GenerateRequest fixture_request(const SafetensorsFile& io, bool cfg) {
   r.seed = std::stoll(get(pre + "seed"));
   r.width = std::stoi(get(pre + "width"));
   r.height = std::stoi(get(pre + "height"));
+  r.highlight.enabled = false;  // the reference is the dense pipeline
   return r;
 }
 

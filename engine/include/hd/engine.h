@@ -162,6 +162,8 @@ std::string default_model_path();
 
 // Writes `image` as PNG (atomically: a temporary file renamed into place).
 Status save_png(const Image& image, const std::string& path);
+// Writes `text` to `path` atomically.
+Status save_text(const std::string& text, const std::string& path);
 // Writes the float image as a safetensors file: key "image", float32 [1, 3, H, W] in [0, 1].
 Status save_image_tensor(const Image& image, const std::string& path);
 

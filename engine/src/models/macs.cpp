@@ -6,17 +6,26 @@ thread_local MacCount* g_count = nullptr;
 thread_local bool g_dry_run = false;
 }  // namespace
 
-MacScope::MacScope(bool dry_run) : dry_run_(dry_run) {
+MacScope::MacScope(bool dry_run)
+    : dry_run_(dry_run), outer_count_(g_count), outer_dry_run_(g_dry_run) {
   g_count = &count_;
   g_dry_run = dry_run;
 }
 
 MacScope::~MacScope() {
-  g_count = nullptr;
-  g_dry_run = false;
+  g_count = outer_count_;
+  g_dry_run = outer_dry_run_;
 }
 
 bool mac_dry_run() { return g_dry_run; }
+
+void add_conv_macs(int64_t macs) {
+  if (g_count) g_count->conv += macs;
+}
+
+void add_linear_macs(int64_t macs) {
+  if (g_count) g_count->linear += macs;
+}
 
 torch::Tensor conv_forward(torch::nn::Conv2d& conv, const torch::Tensor& x) {
   torch::Tensor y;

@@ -22,7 +22,8 @@ struct MacCount {
   int64_t total() const { return conv + linear + attention; }
 };
 
-// Counts MACs on this thread while alive. Scopes do not nest.
+// Counts MACs on this thread while alive. An inner scope counts on its own and restores the
+// outer one when it ends.
 class MacScope {
  public:
   explicit MacScope(bool dry_run = false);
@@ -35,6 +36,8 @@ class MacScope {
  private:
   MacCount count_;
   bool dry_run_;
+  MacCount* outer_count_;
+  bool outer_dry_run_;
 };
 
 // conv(x) / linear(x) plus counting.
@@ -42,6 +45,10 @@ torch::Tensor conv_forward(torch::nn::Conv2d& conv, const torch::Tensor& x);
 torch::Tensor linear_forward(torch::nn::Linear& linear, const torch::Tensor& x);
 // Attention over [batch*heads] pairs of (Lq x d) queries and (Lk x d) keys: QK^T and PV
 // are 2 matmuls; computing the probabilities alone is 1.
+// Adds MACs computed by the caller (sparse tile convolutions, token matmuls).
+void add_conv_macs(int64_t macs);
+void add_linear_macs(int64_t macs);
+
 // True inside a dry-run MacScope: callers may skip arithmetic whose MACs they counted.
 bool mac_dry_run();
 

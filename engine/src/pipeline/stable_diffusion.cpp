@@ -7,6 +7,9 @@
 #include <torch/torch.h>
 
 #include "common/error.h"
+#include "models/macs.h"
+#include "pipeline/highlight_denoiser.h"
+#include "pipeline/latent_preview.h"
 
 namespace hd {
 namespace {
@@ -20,6 +23,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 StableDiffusionPipeline::StableDiffusionPipeline(std::shared_ptr<SDComponents> components,
                                                  torch::Device device)
     : sd_(std::move(components)), device_(device) {}
+
+StableDiffusionPipeline::~StableDiffusionPipeline() = default;
 
 torch::Tensor StableDiffusionPipeline::encode_prompt(const std::string& prompt, TokenizedText* tokens) {
   TokenizedText t = sd_->tokenizer->encode(prompt);
@@ -101,16 +106,16 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
   auto generator = at::detail::createCPUGenerator(static_cast<uint64_t>(result->seed));
   torch::Tensor latents = prepare_latents(generator, height, width);  // [1, C, h, w]
 
-  NoisePredictor predict = predictor;
-  if (!predict) {
-    predict = [this](const torch::Tensor& x, int64_t t, const torch::Tensor& ctx, int) {
-      torch::Tensor ts = torch::tensor(t, torch::TensorOptions().dtype(torch::kLong).device(device_));
-      return sd_->unet->forward(x, ts, ctx);
-    };
-  }
-
   const auto& timesteps = scheduler.timesteps();
+  std::unique_ptr<HighlightDenoiser> highlight;
+  if (!predictor && req.highlight.enabled) {
+    highlight = std::make_unique<HighlightDenoiser>(*sd_, req.highlight, static_cast<int>(timesteps.size()),
+                                                    tokens, do_cfg);
+  }
+  if (req.previews && !preview_) preview_ = std::make_unique<LatentPreview>(sd_->vae);
+
   const auto loop_start = std::chrono::steady_clock::now();
+  double dense_step_macs = 0;
   *cancelled = false;
   for (size_t i = 0; i < timesteps.size(); ++i) {
     if (cancel_flag.load()) {
@@ -119,8 +124,24 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
     }
     const auto step_start = std::chrono::steady_clock::now();
     const int64_t t = timesteps[i];
+    StepEvent e;
+    e.step = static_cast<int>(i);
+    e.total_steps = static_cast<int>(timesteps.size());
+    e.timestep = static_cast<int>(t);
     torch::Tensor model_in = do_cfg ? torch::cat({latents, latents}) : latents;
-    torch::Tensor noise_pred = predict(model_in, t, context, static_cast<int>(i));
+    torch::Tensor noise_pred;
+    if (highlight) {
+      noise_pred = highlight->predict(model_in, t, context, static_cast<int>(i), e);
+    } else {
+      MacScope scope;
+      if (predictor) {
+        noise_pred = predictor(model_in, t, context, static_cast<int>(i));
+      } else {
+        torch::Tensor ts = torch::tensor(t, torch::TensorOptions().dtype(torch::kLong).device(device_));
+        noise_pred = sd_->unet->forward(model_in, ts, context);
+      }
+      e.macs = e.dense_macs = dense_step_macs = static_cast<double>(scope.count().total());
+    }
     if (do_cfg) {
       auto parts = noise_pred.chunk(2);
       noise_pred = parts[0] + req.guidance_scale * (parts[1] - parts[0]);
@@ -129,21 +150,25 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
     if (req.eta > 0) noise = torch::randn(latents.sizes(), generator, torch::kFloat32).to(device_);
     latents = scheduler.step(noise_pred, t, latents, req.eta, noise);
     if (device_.is_cuda()) latents.cpu();  // wait for the device so the step time is real
+    if (preview_) e.preview = std::make_shared<Image>(preview_->render(scheduler.pred_original_sample()));
     const double ms = ms_since(step_start);
+    e.ms = ms;
+    e.elapsed_ms = ms_since(loop_start);
     result->step_ms.push_back(ms);
-    if (on_step) {
-      StepEvent e;
-      e.step = static_cast<int>(i);
-      e.total_steps = static_cast<int>(timesteps.size());
-      e.timestep = static_cast<int>(t);
-      e.ms = ms;
-      e.elapsed_ms = ms_since(loop_start);
-      if (!on_step(e)) {
-        *cancelled = true;
-        return;
-      }
+    result->modes.push_back(e.mode);
+    result->macs += e.macs;
+    if (on_step && !on_step(e)) {
+      *cancelled = true;
+      return;
     }
   }
+  if (highlight) {
+    result->attention = highlight->report();
+    dense_step_macs = highlight->dense_macs_per_step();
+  }
+  result->full_steps = static_cast<int>(std::count(result->modes.begin(), result->modes.end(), StepMode::kFull));
+  result->partial_steps = static_cast<int>(result->modes.size()) - result->full_steps;
+  result->dense_macs = dense_step_macs * static_cast<double>(timesteps.size());
 
   t0 = std::chrono::steady_clock::now();
   result->image = to_image(decode_latents(latents));

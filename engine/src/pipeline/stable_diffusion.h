@@ -21,6 +21,7 @@ using NoisePredictor = std::function<torch::Tensor(const torch::Tensor& latents,
 class StableDiffusionPipeline {
  public:
   StableDiffusionPipeline(std::shared_ptr<SDComponents> components, torch::Device device);
+  ~StableDiffusionPipeline();
 
   // [1, max_length, hidden] for one prompt; fills `tokens` when given.
   torch::Tensor encode_prompt(const std::string& prompt, TokenizedText* tokens = nullptr);
@@ -40,6 +41,7 @@ class StableDiffusionPipeline {
  private:
   std::shared_ptr<SDComponents> sd_;
   torch::Device device_;
+  std::unique_ptr<class LatentPreview> preview_;  // fitted on first use
 };
 
 }  // namespace hd

@@ -1,0 +1,150 @@
+#include "sparse/sparse_ops.h"
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "hd/kernels/gather_scatter.h"
+#include "models/macs.h"
+
+#ifdef HD_WITH_CUDA
+#include <c10/cuda/CUDAStream.h>
+#endif
+
+namespace hd {
+namespace {
+
+const kernels::ParallelFor& torch_parallel() {
+  static const kernels::ParallelFor pf = [](int64_t n, const std::function<void(int64_t, int64_t)>& body) {
+    at::parallel_for(0, n, 1, [&](int64_t b, int64_t e) { body(b, e); });
+  };
+  return pf;
+}
+
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> group_norm_affine(const torch::Tensor& x,
+                                                          torch::nn::GroupNorm& norm) {
+  const int64_t B = x.size(0), C = x.size(1), G = norm->options.num_groups();
+  auto [var, mean] = torch::var_mean(x.reshape({B, G, -1}), {2}, /*unbiased=*/false);  // [B, G]
+  torch::Tensor rstd = torch::rsqrt(var + norm->options.eps());
+  rstd = rstd.repeat_interleave(C / G, 1);                          // [B, C]
+  mean = mean.repeat_interleave(C / G, 1);
+  torch::Tensor scale = norm->weight.unsqueeze(0) * rstd;           // [B, C]
+  torch::Tensor shift = norm->bias.unsqueeze(0) - mean * scale;
+  return {scale.contiguous(), shift.contiguous()};
+}
+
+torch::Tensor apply_affine(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift) {
+  std::vector<int64_t> shape = {x.size(0), x.size(1)};
+  for (int64_t d = 2; d < x.dim(); ++d) shape.push_back(1);
+  return x * scale.view(shape) + shift.view(shape);
+}
+
+torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::vector<int32_t>& ys,
+                           const std::vector<int32_t>& xs, int64_t offset, int64_t window, bool silu,
+                           int upsample, int64_t stride) {
+  const int64_t N = static_cast<int64_t>(ys.size());
+  const int64_t B = sources.front().map.size(0);
+  int64_t C = 0;
+  for (const auto& s : sources) C += s.map.size(1);
+  const auto opts = sources.front().map.options();
+  torch::Tensor out = torch::empty({B * N, C, window, window}, opts);
+  if (N == 0 || mac_dry_run()) return out;
+  std::vector<int32_t> wy(ys.size()), wx(xs.size());
+  for (size_t i = 0; i < ys.size(); ++i) {
+    wy[i] = static_cast<int32_t>(ys[i] * stride + offset);
+    wx[i] = static_cast<int32_t>(xs[i] * stride + offset);
+  }
+  int64_t channel_offset = 0;
+  for (const auto& s : sources) {
+    torch::Tensor map = s.map.contiguous();
+    torch::Tensor scale = s.scale.defined() ? s.scale.contiguous() : torch::Tensor();
+    torch::Tensor shift = s.shift.defined() ? s.shift.contiguous() : torch::Tensor();
+    kernels::GatherParams p;
+    p.batch = B;
+    p.channels = map.size(1);
+    p.height = map.size(2);
+    p.width = map.size(3);
+    p.window_h = p.window_w = window;
+    p.upsample = upsample;
+    p.silu = silu;
+    p.out_channels = C;
+    p.channel_offset = channel_offset;
+    if (map.is_cuda()) {
+#ifdef HD_WITH_CUDA
+      torch::Tensor dy = torch::tensor(wy, torch::kInt32).to(map.device());
+      torch::Tensor dx = torch::tensor(wx, torch::kInt32).to(map.device());
+      p.input = map.data_ptr<float>();
+      p.tiles = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
+      p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
+      p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
+      p.output = out.data_ptr<float>();
+      kernels::gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+#else
+      fail("sparse gather: this build has no CUDA kernels");
+#endif
+    } else {
+      p.input = map.data_ptr<float>();
+      p.tiles = {wy.data(), wx.data(), N};
+      p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
+      p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
+      p.output = out.data_ptr<float>();
+      kernels::gather_cpu(p, torch_parallel());
+    }
+    channel_offset += map.size(1);
+  }
+  return out;
+}
+
+void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_in,
+                   const std::vector<int32_t>& ys, const std::vector<int32_t>& xs, torch::Tensor& out,
+                   float scale) {
+  const int64_t N = static_cast<int64_t>(ys.size());
+  if (N == 0 || mac_dry_run()) return;
+  if (!out.is_contiguous()) fail("scatter_tiles: the output map must be contiguous");
+  torch::Tensor tiles = tiles_in.contiguous();
+  torch::Tensor residual = residual_in.defined() ? residual_in.contiguous() : torch::Tensor();
+  kernels::ScatterParams p;
+  p.batch = out.size(0);
+  p.channels = out.size(1);
+  p.tile_h = tiles.size(2);
+  p.tile_w = tiles.size(3);
+  p.height = out.size(2);
+  p.width = out.size(3);
+  p.scale = scale;
+  if (out.is_cuda()) {
+#ifdef HD_WITH_CUDA
+    torch::Tensor dy = torch::tensor(ys, torch::kInt32).to(out.device());
+    torch::Tensor dx = torch::tensor(xs, torch::kInt32).to(out.device());
+    p.tiles = tiles.data_ptr<float>();
+    p.residual = residual.defined() ? residual.data_ptr<float>() : nullptr;
+    p.positions = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
+    p.output = out.data_ptr<float>();
+    kernels::scatter_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+#else
+    fail("sparse scatter: this build has no CUDA kernels");
+#endif
+  } else {
+    p.tiles = tiles.data_ptr<float>();
+    p.residual = residual.defined() ? residual.data_ptr<float>() : nullptr;
+    p.positions = {ys.data(), xs.data(), N};
+    p.output = out.data_ptr<float>();
+    kernels::scatter_cpu(p, torch_parallel());
+  }
+}
+
+torch::Tensor conv_tiles(torch::nn::Conv2d& conv, const torch::Tensor& windows) {
+  const auto& o = conv->options;
+  const int64_t stride = (*o.stride())[0];
+  const int64_t k = (*o.kernel_size())[0];
+  const int64_t out_hw = (windows.size(2) - k) / stride + 1;
+  const auto& w = conv->weight;  // [Cout, Cin, k, k]
+  add_conv_macs(windows.size(0) * out_hw * out_hw * w.size(0) * w.size(1) * k * k);
+  if (mac_dry_run()) return torch::empty({windows.size(0), w.size(0), out_hw, out_hw}, windows.options());
+  if (windows.size(0) == 0) return torch::empty({0, w.size(0), out_hw, out_hw}, windows.options());
+  const std::vector<int64_t> strides = {stride, stride}, padding = {0, 0};
+  return torch::conv2d(windows, w, o.bias() ? conv->bias : torch::Tensor(), strides, padding);
+}
+
+}  // namespace hd

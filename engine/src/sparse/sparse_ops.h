@@ -1,0 +1,42 @@
+// Tensor-level helpers of the sparse engine: GroupNorm as a cached affine, tile gather and
+// scatter (hd::kernels on CPU or CUDA), and convolutions on tile batches.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/types.h>
+
+namespace hd {
+
+// GroupNorm(x) == x * scale + shift with per-sample, per-channel scale and shift [B, C].
+std::pair<torch::Tensor, torch::Tensor> group_norm_affine(const torch::Tensor& x,
+                                                          torch::nn::GroupNorm& norm);
+// x * scale + shift for x [B, C, H, W] or [B, C, L].
+torch::Tensor apply_affine(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift);
+
+struct GatherSource {
+  torch::Tensor map;    // [B, C, H, W] full map
+  torch::Tensor scale;  // [B, C] or undefined
+  torch::Tensor shift;  // [B, C] or undefined
+};
+
+// Windows of size `window` at origins (ys + offset_y, xs + offset_x) from one or more maps
+// concatenated along channels -> [B * N, sum C, window, window]. upsample: read the maps as
+// if nearest-upsampled by that factor.
+torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::vector<int32_t>& ys,
+                           const std::vector<int32_t>& xs, int64_t offset, int64_t window,
+                           bool silu, int upsample = 1, int64_t stride = 1);
+
+// Writes tiles [B * N, C, t, t] (+ residual tiles) * scale into `out` [B, C, H, W] in place.
+void scatter_tiles(const torch::Tensor& tiles, const torch::Tensor& residual,
+                   const std::vector<int32_t>& ys, const std::vector<int32_t>& xs,
+                   torch::Tensor& out, float scale = 1.0f);
+
+// The module's convolution on a batch of windows, without padding (the windows carry the
+// halo), counting MACs.
+torch::Tensor conv_tiles(torch::nn::Conv2d& conv, const torch::Tensor& windows);
+
+}  // namespace hd

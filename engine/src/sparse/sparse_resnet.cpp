@@ -1,0 +1,102 @@
+#include "sparse/sparse_resnet.h"
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "models/macs.h"
+#include "sparse/sparse_ops.h"
+
+namespace hd {
+namespace {
+
+torch::Tensor concat(const std::vector<torch::Tensor>& inputs) {
+  return inputs.size() == 1 ? inputs[0] : torch::cat(inputs, 1);
+}
+
+std::vector<GatherSource> sources(const std::vector<torch::Tensor>& inputs, const torch::Tensor& scale,
+                                  const torch::Tensor& shift) {
+  std::vector<GatherSource> out;
+  int64_t c = 0;
+  for (const auto& x : inputs) {
+    const int64_t n = x.size(1);
+    out.push_back({x, scale.defined() ? scale.slice(1, c, c + n) : torch::Tensor(),
+                   shift.defined() ? shift.slice(1, c, c + n) : torch::Tensor()});
+    c += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> SparseResnet::norm2_affine(const torch::Tensor& temb) {
+  const auto& o = m_->options();
+  if (!m_->time_emb_proj || !temb.defined()) return {scale2_, shift2_};
+  torch::Tensor t = linear_forward(m_->time_emb_proj, apply_activation(o.act, temb));  // [B, C or 2C]
+  if (!o.scale_shift) {
+    // GN2 acts on (h1 + t): scale * h1 + (scale * t + shift).
+    return {scale2_, shift2_ + scale2_ * t};
+  }
+  auto ss = t.chunk(2, 1);  // norm2(h1) * (1 + s) + shift
+  return {scale2_ * (1 + ss[0]), shift2_ * (1 + ss[0]) + ss[1]};
+}
+
+torch::Tensor SparseResnet::forward_full(const std::vector<torch::Tensor>& inputs, const torch::Tensor& temb) {
+  const auto& o = m_->options();
+  torch::Tensor x = concat(inputs);
+  std::tie(scale1_, shift1_) = group_norm_affine(x, m_->norm1);
+  torch::Tensor h = conv_forward(m_->conv1, apply_activation(o.act, apply_affine(x, scale1_, shift1_)));
+  h1_ = h.contiguous();
+  torch::Tensor t;
+  if (m_->time_emb_proj && temb.defined()) {
+    t = linear_forward(m_->time_emb_proj, apply_activation(o.act, temb)).unsqueeze(-1).unsqueeze(-1);
+  }
+  torch::Tensor n;
+  if (!o.scale_shift) {
+    torch::Tensor pre = t.defined() ? h1_ + t : h1_;
+    std::tie(scale2_, shift2_) = group_norm_affine(pre, m_->norm2);
+    n = apply_affine(pre, scale2_, shift2_);
+  } else {
+    std::tie(scale2_, shift2_) = group_norm_affine(h1_, m_->norm2);
+    n = apply_affine(h1_, scale2_, shift2_);
+    if (t.defined()) {
+      auto ss = t.chunk(2, 1);
+      n = n * (1 + ss[0]) + ss[1];
+    }
+  }
+  torch::Tensor y = conv_forward(m_->conv2, apply_activation(o.act, n));
+  torch::Tensor shortcut = m_->conv_shortcut ? conv_forward(m_->conv_shortcut, x) : x;
+  out_ = (shortcut + y).contiguous();
+  if (o.output_scale_factor != 1.0) out_ = (out_ / o.output_scale_factor).contiguous();
+  return out_;
+}
+
+torch::Tensor SparseResnet::forward_partial(const std::vector<torch::Tensor>& inputs,
+                                            const torch::Tensor& temb, const LevelGeometry& g) {
+  if (!out_.defined()) fail("sparse resnet: a partial step needs a full step first");
+  if (g.count() == 0) return out_;
+  const auto& o = m_->options();
+  const bool silu = o.act == Activation::kSilu;
+  if (!silu) fail("sparse resnet: only SiLU is fused into the gather (got another activation)");
+  const int64_t b = g.block;
+  // conv1 on (b+2)^2 windows -> b^2 tiles, into the conv1 map.
+  torch::Tensor w1 = gather_tiles(sources(inputs, scale1_, shift1_), g.ys, g.xs, -1, b + 2, true);
+  scatter_tiles(conv_tiles(m_->conv1, w1), {}, g.ys, g.xs, h1_);
+  // conv2 on the conv1 map with GN2 (time embedding of this step folded in) + SiLU.
+  auto [scale2, shift2] = norm2_affine(temb);
+  torch::Tensor w2 = gather_tiles({{h1_, scale2, shift2}}, g.ys, g.xs, -1, b + 2, true);
+  torch::Tensor y = conv_tiles(m_->conv2, w2);  // [B*N, Cout, b, b]
+  torch::Tensor res = gather_tiles(sources(inputs, {}, {}), g.ys, g.xs, 0, b, false);
+  if (m_->conv_shortcut) res = conv_tiles(m_->conv_shortcut, res);
+  scatter_tiles(y, res, g.ys, g.xs, out_, static_cast<float>(1.0 / o.output_scale_factor));
+  return out_;
+}
+
+int64_t SparseResnet::macs_per_pixel() const {
+  const auto& w1 = m_->conv1->weight;
+  const auto& w2 = m_->conv2->weight;
+  int64_t macs = w1.size(0) * w1.size(1) * 9 + w2.size(0) * w2.size(1) * 9;
+  if (m_->conv_shortcut) macs += m_->conv_shortcut->weight.size(0) * m_->conv_shortcut->weight.size(1);
+  return macs;
+}
+
+}  // namespace hd

@@ -1,0 +1,42 @@
+// Sparse twin of ResnetBlock2D (same weights). A full pass is the dense computation plus
+// caches: GroupNorm affines, conv1's output (before the time embedding) and the block's
+// output. A partial pass recomputes the active tiles only:
+//   gather(GN1 affine + SiLU) -> conv1 -> scatter into the conv1 map
+//   gather(GN2 affine with the current step's time embedding folded in + SiLU) -> conv2
+//   -> scatter with the shortcut of the same tiles into the output map.
+// Halo pixels outside active tiles come from the caches of the last full pass (SIGE's
+// approximation). The time embedding is recomputed every step, as partial steps run at
+// their own timestep.
+#pragma once
+
+#include <vector>
+
+#include "models/resnet.h"
+#include "sparse/tile_geometry.h"
+
+namespace hd {
+
+class SparseResnet {
+ public:
+  explicit SparseResnet(ResnetBlock2D block) : m_(std::move(block)) {}
+
+  // inputs: one map, or two concatenated along channels (up blocks: hidden state + skip).
+  torch::Tensor forward_full(const std::vector<torch::Tensor>& inputs, const torch::Tensor& temb);
+  torch::Tensor forward_partial(const std::vector<torch::Tensor>& inputs, const torch::Tensor& temb,
+                                const LevelGeometry& g);
+  // MACs of a partial pass per active output pixel (batch 1).
+  int64_t macs_per_pixel() const;
+  const torch::Tensor& output() const { return out_; }
+
+ private:
+  // GN2 affine for the current time embedding: [B, C] scale and shift.
+  std::pair<torch::Tensor, torch::Tensor> norm2_affine(const torch::Tensor& temb);
+
+  ResnetBlock2D m_;
+  torch::Tensor scale1_, shift1_;  // [B, Cin]
+  torch::Tensor scale2_, shift2_;  // [B, Cout]
+  torch::Tensor h1_;               // [B, Cout, H, W] conv1 output, no time embedding
+  torch::Tensor out_;              // [B, Cout, H, W]
+};
+
+}  // namespace hd

@@ -1,0 +1,95 @@
+#include "sparse/sparse_transformer.h"
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "models/macs.h"
+#include "sparse/sparse_ops.h"
+
+namespace hd {
+namespace {
+
+// A 1x1 convolution applied to tokens [B, L, Cin] as a matrix product.
+torch::Tensor conv1x1_tokens(torch::nn::Conv2d& conv, const torch::Tensor& tokens) {
+  const auto& w = conv->weight;  // [Cout, Cin, 1, 1]
+  add_linear_macs(tokens.size(0) * tokens.size(1) * w.size(0) * w.size(1));
+  if (mac_dry_run()) return torch::empty({tokens.size(0), tokens.size(1), w.size(0)}, tokens.options());
+  torch::Tensor out = torch::matmul(tokens, w.view({w.size(0), w.size(1)}).t());
+  return conv->options.bias() ? out + conv->bias : out;
+}
+
+}  // namespace
+
+torch::Tensor SparseTransformer::proj_in_tokens(const torch::Tensor& tokens) {
+  return m_->proj_in_conv ? conv1x1_tokens(m_->proj_in_conv, tokens) : linear_forward(m_->proj_in_linear, tokens);
+}
+
+torch::Tensor SparseTransformer::proj_out_tokens(const torch::Tensor& tokens) {
+  return m_->proj_out_conv ? conv1x1_tokens(m_->proj_out_conv, tokens)
+                           : linear_forward(m_->proj_out_linear, tokens);
+}
+
+torch::Tensor SparseTransformer::forward_full(const torch::Tensor& x, const torch::Tensor& context) {
+  const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  std::tie(scale_, shift_) = group_norm_affine(x, m_->norm);
+  torch::Tensor tokens = apply_affine(x, scale_, shift_).reshape({B, C, H * W}).transpose(1, 2);  // [B, HW, C]
+  torch::Tensor h = proj_in_tokens(tokens);                                                    // [B, HW, inner]
+  caches_.assign(m_->blocks.size(), {});
+  for (size_t j = 0; j < m_->blocks.size(); ++j) {
+    auto& blk = m_->blocks[j];
+    BlockCache& c = caches_[j];
+    torch::Tensor n1 = blk->norm1->forward(h);
+    auto& a1 = blk->attn1;
+    const torch::Tensor& kv1_src = a1->is_cross_attention() ? context : n1;
+    c.k1 = a1->split_heads(linear_forward(a1->to_k, kv1_src)).contiguous();  // [B, heads, L, d]
+    c.v1 = a1->split_heads(linear_forward(a1->to_v, kv1_src)).contiguous();
+    torch::Tensor q1 = a1->split_heads(linear_forward(a1->to_q, n1));
+    h = a1->out_proj(a1->merge_heads(scaled_dot_product_attention(q1, c.k1, c.v1, a1->scale()))) + h;
+
+    torch::Tensor n2 = blk->norm2->forward(h);
+    auto& a2 = blk->attn2;
+    c.k2 = a2->split_heads(linear_forward(a2->to_k, context)).contiguous();
+    c.v2 = a2->split_heads(linear_forward(a2->to_v, context)).contiguous();
+    h = a2->forward(n2, context) + h;  // through its processor: the attention store captures here
+    h = blk->ff->forward(blk->norm3->forward(h)) + h;
+  }
+  torch::Tensor y = proj_out_tokens(h).transpose(1, 2).reshape({B, C, H, W});
+  out_ = (y + x).contiguous();
+  return out_;
+}
+
+torch::Tensor SparseTransformer::forward_partial(const torch::Tensor& x, const torch::Tensor& context,
+                                                 const LevelGeometry& g) {
+  if (!out_.defined()) fail("sparse transformer: a partial step needs a full step first");
+  if (g.count() == 0) return out_;
+  const int64_t B = x.size(0), C = x.size(1), HW = x.size(2) * x.size(3);
+  const torch::Tensor idx = g.token_index.to(x.device());  // [Na]
+  torch::Tensor xt = x.reshape({B, C, HW}).index_select(2, idx);                   // [B, C, Na]
+  torch::Tensor h = proj_in_tokens(apply_affine(xt, scale_, shift_).transpose(1, 2));  // [B, Na, inner]
+  for (size_t j = 0; j < m_->blocks.size(); ++j) {
+    auto& blk = m_->blocks[j];
+    BlockCache& c = caches_[j];
+    torch::Tensor n1 = blk->norm1->forward(h);
+    auto& a1 = blk->attn1;
+    torch::Tensor q1 = a1->split_heads(linear_forward(a1->to_q, n1));  // [B, heads, Na, d]
+    if (!a1->is_cross_attention() && !mac_dry_run()) {  // refresh the active tokens' keys/values in place
+      c.k1.index_copy_(2, idx, a1->split_heads(linear_forward(a1->to_k, n1)));
+      c.v1.index_copy_(2, idx, a1->split_heads(linear_forward(a1->to_v, n1)));
+    } else if (!a1->is_cross_attention()) {  // dry run: count the projections only
+      linear_forward(a1->to_k, n1);
+      linear_forward(a1->to_v, n1);
+    }
+    h = a1->out_proj(a1->merge_heads(scaled_dot_product_attention(q1, c.k1, c.v1, a1->scale()))) + h;
+
+    torch::Tensor n2 = blk->norm2->forward(h);
+    auto& a2 = blk->attn2;
+    torch::Tensor q2 = a2->split_heads(linear_forward(a2->to_q, n2));
+    h = a2->out_proj(a2->merge_heads(scaled_dot_product_attention(q2, c.k2, c.v2, a2->scale()))) + h;
+    h = blk->ff->forward(blk->norm3->forward(h)) + h;
+  }
+  torch::Tensor y = proj_out_tokens(h).transpose(1, 2) + xt;  // [B, C, Na]
+  if (!mac_dry_run()) out_.view({B, C, HW}).index_copy_(2, idx, y);
+  return out_;
+}
+
+}  // namespace hd

@@ -1,0 +1,172 @@
+#include "sparse/sparse_unet.h"
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "models/macs.h"
+#include "sparse/sparse_ops.h"
+
+namespace hd {
+
+SparseUNet::SparseUNet(UNet2DConditionModel unet) : unet_(std::move(unet)) {
+  auto mirror = [](auto& resnets, auto& attentions, Block& b) {
+    for (auto& r : resnets) b.resnets.emplace_back(r);
+    for (auto& a : attentions) b.attentions.emplace_back(a);
+  };
+  for (auto& d : unet_->down_list) {
+    Block b;
+    mirror(d->resnet_list, d->attention_list, b);
+    if (d->downsampler) {
+      b.has_sampler = true;
+      b.sampler.conv = &d->downsampler->conv;
+    }
+    down_.push_back(std::move(b));
+  }
+  if (unet_->mid_block) mirror(unet_->mid_block->resnet_list, unet_->mid_block->transformer_list, mid_);
+  for (auto& u : unet_->up_list) {
+    Block b;
+    mirror(u->resnet_list, u->attention_list, b);
+    if (u->upsampler) {
+      b.has_sampler = true;
+      b.sampler.conv = &u->upsampler->conv;
+    }
+    up_.push_back(std::move(b));
+  }
+}
+
+void SparseUNet::clear() {
+  has_cache_ = false;
+  out_ = torch::Tensor();
+  conv_in_out_ = torch::Tensor();
+}
+
+torch::Tensor SparseUNet::time_embedding(const torch::Tensor& timestep, const torch::Tensor& sample) {
+  const auto& c = unet_->config();
+  torch::Tensor t = timestep.dim() == 0 ? timestep.reshape({1}) : timestep;
+  t = t.to(sample.device()).expand({sample.size(0)});
+  torch::Tensor emb = get_timestep_embedding(t, c.block_out_channels[0], c.flip_sin_to_cos, c.freq_shift);
+  return unet_->time_embedding->forward(emb.to(sample.dtype()));  // [B, time_embed_dim]
+}
+
+torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch::Tensor& timestep,
+                                       const torch::Tensor& context) {
+  const auto& c = unet_->config();
+  if (c.center_input_sample) fail("sparse UNet: center_input_sample is not supported");
+  torch::Tensor emb = time_embedding(timestep, sample);
+  torch::Tensor x = conv_forward(unet_->conv_in, sample).contiguous();
+  conv_in_out_ = x;
+  std::vector<torch::Tensor> skips{x};
+  for (auto& b : down_) {
+    for (size_t i = 0; i < b.resnets.size(); ++i) {
+      x = b.resnets[i].forward_full({x}, emb);
+      if (!b.attentions.empty()) x = b.attentions[i].forward_full(x, context);
+      skips.push_back(x);
+    }
+    if (b.has_sampler) {
+      b.sampler.out = conv_forward(*b.sampler.conv, x).contiguous();
+      x = b.sampler.out;
+      skips.push_back(x);
+    }
+  }
+  if (!mid_.resnets.empty()) {
+    x = mid_.resnets[0].forward_full({x}, emb);
+    for (size_t i = 0; i < mid_.attentions.size(); ++i) {
+      x = mid_.attentions[i].forward_full(x, context);
+      x = mid_.resnets[i + 1].forward_full({x}, emb);
+    }
+  }
+  for (auto& b : up_) {
+    for (size_t i = 0; i < b.resnets.size(); ++i) {
+      torch::Tensor skip = skips.back();
+      skips.pop_back();
+      x = b.resnets[i].forward_full({x, skip}, emb);
+      if (!b.attentions.empty()) x = b.attentions[i].forward_full(x, context);
+    }
+    if (b.has_sampler) {
+      const auto& next = skips.back();
+      namespace F = torch::nn::functional;
+      torch::Tensor up = F::interpolate(
+          x, F::InterpolateFuncOptions().mode(torch::kNearest).size(std::vector<int64_t>{next.size(2), next.size(3)}));
+      b.sampler.out = conv_forward(*b.sampler.conv, up).contiguous();
+      x = b.sampler.out;
+    }
+  }
+  std::tie(norm_out_scale_, norm_out_shift_) = group_norm_affine(x, unet_->conv_norm_out);
+  torch::Tensor a = torch::silu(apply_affine(x, norm_out_scale_, norm_out_shift_));
+  out_ = conv_forward(unet_->conv_out, a).contiguous();
+  has_cache_ = true;
+  return out_;
+}
+
+torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const torch::Tensor& timestep,
+                                          const torch::Tensor& context, const SparseGeometry& geo) {
+  if (!has_cache_) fail("sparse UNet: a partial step needs a full step first");
+  if (sample.size(0) != out_.size(0)) {
+    fail("sparse UNet: batch ", sample.size(0), " differs from the cached full step's ", out_.size(0));
+  }
+  if (static_cast<int>(geo.levels.size()) != levels()) {
+    fail("sparse UNet: geometry has ", geo.levels.size(), " levels, the UNet ", levels());
+  }
+  const auto& c = unet_->config();
+  if (c.act_fn != "silu") fail("sparse UNet: act_fn '", c.act_fn, "' is not supported (silu only)");
+  const int n = levels();
+  torch::Tensor emb = time_embedding(timestep, sample);
+
+  const LevelGeometry& g0 = geo.levels[0];
+  {  // conv_in on the fresh latents
+    torch::Tensor w = gather_tiles({{sample.contiguous(), {}, {}}}, g0.ys, g0.xs, -1, g0.block + 2, false);
+    scatter_tiles(conv_tiles(unet_->conv_in, w), {}, g0.ys, g0.xs, conv_in_out_);
+  }
+  torch::Tensor x = conv_in_out_;
+  std::vector<torch::Tensor> skips{x};
+  for (int level = 0; level < n; ++level) {
+    Block& b = down_[level];
+    const LevelGeometry& g = geo.levels[level];
+    for (size_t i = 0; i < b.resnets.size(); ++i) {
+      x = b.resnets[i].forward_partial({x}, emb, g);
+      if (!b.attentions.empty()) x = b.attentions[i].forward_partial(x, context, g);
+      skips.push_back(x);
+    }
+    if (b.has_sampler) {  // stride-2 3x3 conv: output tiles of the next level
+      const LevelGeometry& gn = geo.levels[level + 1];
+      torch::Tensor w = gather_tiles({{x, {}, {}}}, gn.ys, gn.xs, -1, 2 * gn.block + 1, false, 1, 2);
+      scatter_tiles(conv_tiles(*b.sampler.conv, w), {}, gn.ys, gn.xs, b.sampler.out);
+      x = b.sampler.out;
+      skips.push_back(x);
+    }
+  }
+  if (!mid_.resnets.empty()) {
+    const LevelGeometry& g = geo.levels[n - 1];
+    x = mid_.resnets[0].forward_partial({x}, emb, g);
+    for (size_t i = 0; i < mid_.attentions.size(); ++i) {
+      x = mid_.attentions[i].forward_partial(x, context, g);
+      x = mid_.resnets[i + 1].forward_partial({x}, emb, g);
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    Block& b = up_[i];
+    const int level = n - 1 - i;
+    const LevelGeometry& g = geo.levels[level];
+    for (size_t r = 0; r < b.resnets.size(); ++r) {
+      torch::Tensor skip = skips.back();
+      skips.pop_back();
+      x = b.resnets[r].forward_partial({x, skip}, emb, g);
+      if (!b.attentions.empty()) x = b.attentions[r].forward_partial(x, context, g);
+    }
+    if (b.has_sampler) {  // nearest 2x + 3x3 conv: output tiles of the level above
+      const LevelGeometry& gu = geo.levels[level - 1];
+      if (gu.height != 2 * g.height || gu.width != 2 * g.width) {
+        fail("sparse UNet: upsampling ", g.height, "x", g.width, " to ", gu.height, "x", gu.width,
+             " is not an exact 2x (use sizes divisible by ", 1 << (n - 1), ")");
+      }
+      torch::Tensor w = gather_tiles({{x, {}, {}}}, gu.ys, gu.xs, -1, gu.block + 2, false, 2);
+      scatter_tiles(conv_tiles(*b.sampler.conv, w), {}, gu.ys, gu.xs, b.sampler.out);
+      x = b.sampler.out;
+    }
+  }
+  torch::Tensor w = gather_tiles({{x, norm_out_scale_, norm_out_shift_}}, g0.ys, g0.xs, -1, g0.block + 2, true);
+  scatter_tiles(conv_tiles(unet_->conv_out, w), {}, g0.ys, g0.xs, out_);
+  return out_;
+}
+
+}  // namespace hd

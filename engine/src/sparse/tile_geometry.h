@@ -1,0 +1,45 @@
+// Active tiles of every UNet resolution for a mask: the block grid of Highlight Diffusion.
+//
+// The mask (latent resolution) is max-pooled to each level (a pixel of a coarser level is
+// active when any latent pixel it covers is), optionally dilated, and cut into square output
+// tiles; a tile is active when any active pixel falls inside it. Every layer of a level
+// computes the same output tiles, reading a halo around them from full maps.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "hd/highlight.h"
+
+namespace hd {
+
+struct LevelGeometry {
+  int64_t height = 0, width = 0;  // feature map size of this level
+  int64_t block = 4;              // output tile size
+  int64_t tiles_y = 0, tiles_x = 0;
+  std::vector<uint8_t> active;    // [tiles_y * tiles_x]
+  std::vector<int32_t> ys, xs;    // top-left corners of the active tiles
+  torch::Tensor token_index;      // [Na] int64: flat y * width + x of every pixel of the active tiles
+  int64_t active_pixels() const { return token_index.defined() ? token_index.size(0) : 0; }
+  int64_t count() const { return static_cast<int64_t>(ys.size()); }
+};
+
+struct TileOptions {
+  int block = 4;         // output tile size at levels of at least 16 pixels
+  int small_block = 2;   // at smaller levels
+  int dilation = 0;      // pixels added around the mask at every level
+};
+
+struct SparseGeometry {
+  std::vector<LevelGeometry> levels;  // level 0 = latent resolution
+  int64_t total_tiles() const;
+  int64_t active_tiles() const;
+  std::vector<BlockGridLevel> grids() const;  // for reports
+};
+
+// mask: [H, W] 0/255 at latent resolution; `levels` resolutions, each half the previous.
+SparseGeometry make_sparse_geometry(const ByteMask& mask, int levels, const TileOptions& options = {});
+
+}  // namespace hd

@@ -1,0 +1,67 @@
+// CUDA twins of cpu/gather_scatter.cpp: one thread per output element. fp32; the tile lists
+// are device pointers.
+#include <cuda_runtime.h>
+
+#include "hd/kernels/gather_scatter.h"
+
+namespace hd::kernels {
+namespace {
+
+__global__ void gather_kernel(GatherParams p) {
+  const int64_t N = p.tiles.count, C = p.channels, wh = p.window_h, ww = p.window_w;
+  const int64_t total = p.batch * N * C * wh * ww;
+  const int64_t vh = p.height * p.upsample, vw = p.width * p.upsample;
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
+       idx += int64_t(blockDim.x) * gridDim.x) {
+    const int64_t j = idx % ww;
+    const int64_t i = (idx / ww) % wh;
+    const int64_t c = (idx / (ww * wh)) % C;
+    const int64_t n = (idx / (ww * wh * C)) % N;
+    const int64_t b = idx / (ww * wh * C * N);
+    const int64_t vy = p.tiles.ys[n] + i, vx = p.tiles.xs[n] + j;
+    float v = 0.0f;
+    if (vy >= 0 && vy < vh && vx >= 0 && vx < vw) {
+      v = p.input[((b * C + c) * p.height + vy / p.upsample) * p.width + vx / p.upsample];
+      if (p.scale) v = v * p.scale[b * C + c] + (p.shift ? p.shift[b * C + c] : 0.0f);
+      if (p.silu) v = v / (1.0f + __expf(-v));
+    }
+    p.output[(((b * N + n) * p.out_channels + p.channel_offset + c) * wh + i) * ww + j] = v;
+  }
+}
+
+__global__ void scatter_kernel(ScatterParams p) {
+  const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w;
+  const int64_t total = p.batch * N * C * th * tw;
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
+       idx += int64_t(blockDim.x) * gridDim.x) {
+    const int64_t j = idx % tw;
+    const int64_t i = (idx / tw) % th;
+    const int64_t c = (idx / (tw * th)) % C;
+    const int64_t n = (idx / (tw * th * C)) % N;
+    const int64_t b = idx / (tw * th * C * N);
+    const int64_t y = p.positions.ys[n] + i, x = p.positions.xs[n] + j;
+    if (y < 0 || y >= p.height || x < 0 || x >= p.width) continue;
+    float v = p.tiles[idx];
+    if (p.residual) v += p.residual[idx];
+    p.output[((b * C + c) * p.height + y) * p.width + x] = v * p.scale;
+  }
+}
+
+int blocks_for(int64_t total, int threads) {
+  const int64_t b = (total + threads - 1) / threads;
+  return static_cast<int>(b < 65535 ? (b > 0 ? b : 1) : 65535);
+}
+
+}  // namespace
+
+void gather_cuda(const GatherParams& p, void* stream) {
+  const int64_t total = p.batch * p.tiles.count * p.channels * p.window_h * p.window_w;
+  gather_kernel<<<blocks_for(total, 256), 256, 0, static_cast<cudaStream_t>(stream)>>>(p);
+}
+
+void scatter_cuda(const ScatterParams& p, void* stream) {
+  const int64_t total = p.batch * p.positions.count * p.channels * p.tile_h * p.tile_w;
+  scatter_kernel<<<blocks_for(total, 256), 256, 0, static_cast<cudaStream_t>(stream)>>>(p);
+}
+
+}  // namespace hd::kernels

@@ -1,0 +1,64 @@
+// Gather / scatter of spatial tiles for sparse convolution (SIGE-style), on raw pointers.
+//
+// A partial UNet step computes only the active tiles of each feature map: `gather` copies
+// each tile's input window (output tile plus the convolution's halo) from a full map into a
+// batch of small maps, optionally applying a cached GroupNorm affine and SiLU on the way;
+// the convolution runs on that batch without padding; `scatter` writes the output tiles
+// back into the layer's full output map, optionally adding a residual. Pixels of a window
+// that fall outside the image read as zero (the convolution's zero padding).
+//
+// Layouts: full maps are NCHW float32, contiguous, [B, C, H, W]; tile batches are
+// [B * N, C, th, tw] with sample-major order (all N tiles of sample 0 first). Each function
+// has a CPU implementation here and, when built with CUDA, a twin in cuda/ with the same
+// parameters; tests compare them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+namespace hd::kernels {
+
+// Runs body(begin, end) over [0, n) split into chunks, possibly in parallel. The engine
+// passes libtorch's thread pool; nullptr runs serially.
+using ParallelFor = std::function<void(int64_t n, const std::function<void(int64_t, int64_t)>& body)>;
+
+struct TileList {
+  const int32_t* ys = nullptr;  // window origins in (virtual) input coordinates, may be < 0
+  const int32_t* xs = nullptr;
+  int64_t count = 0;            // N
+};
+
+struct GatherParams {
+  const float* input = nullptr;  // [B, C, H, W]
+  int64_t batch = 0, channels = 0, height = 0, width = 0;
+  TileList tiles;
+  int64_t window_h = 0, window_w = 0;
+  int upsample = 1;              // read input[y / upsample][x / upsample] of a virtual map
+                                 // upsample times larger (nearest upsampling, fused)
+  const float* scale = nullptr;  // [B, C] per-sample per-channel affine (GroupNorm), optional
+  const float* shift = nullptr;  // [B, C], optional (requires scale)
+  bool silu = false;             // applied after the affine
+  float* output = nullptr;       // [B * N, out_channels, window_h, window_w]
+  int64_t out_channels = 0;      // >= channels; write at channel offset `channel_offset`
+  int64_t channel_offset = 0;    // (concatenation of skip connections)
+};
+
+struct ScatterParams {
+  const float* tiles = nullptr;     // [B * N, C, th, tw]
+  int64_t batch = 0, channels = 0, tile_h = 0, tile_w = 0;
+  TileList positions;               // top-left of each tile in the output map (inside it)
+  float* output = nullptr;          // [B, C, H, W], written in place
+  int64_t height = 0, width = 0;
+  const float* residual = nullptr;  // [B * N, C, th, tw] added to the tiles, optional
+  float scale = 1.0f;               // out = (tiles + residual) * scale
+};
+
+void gather_cpu(const GatherParams& p, const ParallelFor& parallel = nullptr);
+void scatter_cpu(const ScatterParams& p, const ParallelFor& parallel = nullptr);
+
+// CUDA twins: the same parameters with device pointers (tile lists too); `stream` is a
+// cudaStream_t (nullptr: the default stream). Defined only in CUDA builds (HD_WITH_CUDA).
+void gather_cuda(const GatherParams& p, void* stream);
+void scatter_cuda(const ScatterParams& p, void* stream);
+
+}  // namespace hd::kernels
