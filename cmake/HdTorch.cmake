@@ -26,6 +26,11 @@ if(NOT Torch_DIR AND HD_PYTHON)
     # TorchConfig looks up Caffe2 with find_dependency(); without this it may pick Debian's
     # /usr/lib/.../cmake/Caffe2 (libtorch-dev 1.13) and mix 2.x headers with 1.13 libraries.
     set(Caffe2_DIR "${_hd_torch_prefix}/Caffe2" CACHE PATH "Caffe2 CMake package of the wheel" FORCE)
+    # TorchConfig's find_library() searches the system folders before the wheel's: with
+    # libtorch-dev installed it would link Debian's 1.13 libraries against 2.x headers.
+    get_filename_component(_hd_wheel_lib "${_hd_torch_prefix}/../../lib" ABSOLUTE)
+    set(TORCH_LIBRARY "${_hd_wheel_lib}/libtorch.so" CACHE FILEPATH "libtorch of the wheel" FORCE)
+    set(c10_LIBRARY "${_hd_wheel_lib}/libc10.so" CACHE FILEPATH "c10 of the wheel" FORCE)
     set(HD_TORCH_SOURCE "PyPI wheel of ${HD_PYTHON}")
   endif()
 endif()

@@ -15,6 +15,7 @@ void print_help() {
       "commands:\n"
       "  generate   generate an image from a prompt\n"
       "  inspect    parameter counts, dtypes and UNet MACs of a model or config\n"
+      "  bench      highlight vs dense: per prompt, or partial-step cost per mask area\n"
       "  version    print the version and the libtorch runtime\n\n"
       "`hd <command> --help` lists a command's options.\n");
 }
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "generate") return hd::cli::cmd_generate(args);
     if (command == "inspect") return hd::cli::cmd_inspect(args);
+    if (command == "bench") return hd::cli::cmd_bench(args);
     if (command == "version" || command == "--version") {
       std::printf("hd %s\n%s\n", hd::version().c_str(), hd::cli::runtime_line().c_str());
       return 0;
@@ -63,5 +65,8 @@ int main(int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "hd %s: %s\n", command.c_str(), e.what());
     return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hd %s: %s\n", command.c_str(), e.what());
+    return 1;
   }
 }

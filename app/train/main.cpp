@@ -5,6 +5,7 @@
 //   hd-train unet      --vae FILE --tokenizer DIR --checkpoint FILE [--steps N] ...
 //   hd-train eval-vae  --checkpoint FILE
 //   hd-train export    --vae FILE --unet FILE --tokenizer DIR --out DIR
+//   hd-train prompts   --out STEM [--count N]    held-out prompts (.txt) with answers (.jsonl)
 //
 // Checkpoints are written atomically every --save-every steps; running the same command
 // again resumes from the checkpoint.
@@ -14,8 +15,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "../cli/args.h"
 #include "common/resources.h"
@@ -113,6 +112,18 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     hd::train::train_unet(o, [](const hd::train::Progress& p) { print_progress("unet", "latent-scale", p); });
     return 0;
   }
+  if (cmd == "prompts") {
+    auto specs = with_common({{"out", true, false, "file stem: writes STEM.txt and STEM.jsonl", "STEM"},
+                              {"count", true, false, "prompts per object count (default 100)", "N"},
+                              {"seed", true, false, "seed (default 7)", "S"}});
+    Args a(specs, argv);
+    if (a.has("help")) return std::printf("%s", hd::cli::usage("prompts", "Held-out evaluation prompts with their answers.", specs).c_str()), 0;
+    const std::string stem = a.get_or("out", "");
+    if (stem.empty()) throw std::invalid_argument("--out is required");
+    const int n = hd::train::write_eval_prompts(stem, a.get_int("count", 100), static_cast<uint64_t>(a.get_int64("seed", 7)));
+    std::printf("wrote %d prompts to %s.txt and %s.jsonl\n", n, stem.c_str(), stem.c_str());
+    return 0;
+  }
   if (cmd == "eval-vae") {
     auto specs = with_common({{"checkpoint", true, false, "VAE checkpoint", "FILE"},
                               {"count", true, false, "held-out scenes (default 200)", "N"}});
@@ -138,7 +149,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     std::printf("wrote %s\n", o.out.c_str());
     return 0;
   }
-  throw std::invalid_argument("unknown command '" + cmd + "' (tokenizer, vae, unet, eval-vae, export)");
+  throw std::invalid_argument("unknown command '" + cmd + "' (tokenizer, vae, unet, eval-vae, export, prompts)");
 }
 
 }  // namespace
@@ -153,7 +164,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i + 1 < args.size(); ++i) {
     if (args[i] == "--threads") threads = std::stoi(args[i + 1]);
   }
-  at::set_num_threads(std::max(1, threads));
+  hd::train::set_threads(std::max(1, threads));
   try {
     return run(argv[1], args);
   } catch (const std::invalid_argument& e) {

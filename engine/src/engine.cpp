@@ -1,7 +1,11 @@
 // hd::Engine: the public API over the pipeline. Exceptions stop here and become Status.
 #include "hd/engine.h"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
+#include <limits>
 #include <filesystem>
 #include <thread>
 
@@ -19,6 +23,7 @@
 #include "io/safetensors.h"
 #include "models/macs.h"
 #include "pipeline/stable_diffusion.h"
+#include "sparse/sparse_unet.h"
 #include "sparse/tile_geometry.h"
 
 namespace hd {
@@ -170,6 +175,86 @@ Status Engine::unet_macs(int width, int height, MacReport* report) {
     report->linear = scope.count().linear;
     report->attention = scope.count().attention;
   });
+}
+
+Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, PartialBench* out) {
+  if (!loaded()) return Status::Error(Status::Code::kInvalidArgument, "no model is loaded");
+  return guarded([&] {
+    torch::NoGradGuard no_grad;
+    if (batch < 1 || repeats < 1) fail("bench_partial: batch and repeats must be positive");
+    auto& unet = impl_->components->unet;
+    const auto opts = unet->conv_in->weight.options();
+    const int64_t C = unet->config().in_channels;
+    torch::Tensor x = torch::randn({batch, C, mask.height, mask.width}, opts);
+    torch::Tensor ctx = torch::randn({batch, impl_->components->tokenizer->max_length(),
+                                      unet->config().cross_attention_dim.front()}, opts);
+    torch::Tensor t = torch::tensor(int64_t{500}, opts.dtype(torch::kLong));
+    SparseUNet sparse(unet);
+    SparseGeometry geo = make_sparse_geometry(mask, sparse.levels());
+    auto time = [&](auto&& f) {
+      std::vector<double> ms;
+      for (int i = 0; i <= repeats; ++i) {  // the first run warms up
+        const auto t0 = std::chrono::steady_clock::now();
+        f();
+        if (x.is_cuda()) torch::cuda::synchronize();
+        if (i > 0) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      }
+      std::sort(ms.begin(), ms.end());
+      return ms[ms.size() / 2];
+    };
+    MacScope full_scope;
+    out->full_ms = time([&] { sparse.forward_full(x, t, ctx); });
+    out->full_macs = static_cast<double>(full_scope.count().total()) / (repeats + 1);
+    torch::Tensor x2 = x + 0.1 * torch::randn_like(x);
+    sparse.forward_full(x, t, ctx);
+    MacScope partial_scope;
+    out->partial_ms = time([&] { sparse.forward_partial(x2, t, ctx, geo); });
+    out->partial_macs = static_cast<double>(partial_scope.count().total()) / (repeats + 1);
+    out->active_tiles = static_cast<int>(geo.active_tiles());
+    out->total_tiles = static_cast<int>(geo.total_tiles());
+    out->mask_area = static_cast<float>(std::count(mask.data.begin(), mask.data.end(), 255)) /
+                     static_cast<float>(mask.data.size());
+    out->grids = geo.grids();
+  });
+}
+
+double image_psnr(const Image& a, const Image& b) {
+  if (a.width != b.width || a.height != b.height || a.chw.size() != b.chw.size() || a.chw.empty()) {
+    throw std::invalid_argument("image_psnr: images of different sizes");
+  }
+  double se = 0;
+  for (size_t i = 0; i < a.chw.size(); ++i) se += (a.chw[i] - b.chw[i]) * double(a.chw[i] - b.chw[i]);
+  const double mse = se / a.chw.size();
+  return mse == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(1.0 / mse);
+}
+
+double image_ssim(const Image& a, const Image& b) {
+  if (a.width != b.width || a.height != b.height || a.chw.size() != b.chw.size() || a.chw.empty()) {
+    throw std::invalid_argument("image_ssim: images of different sizes");
+  }
+  const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
+  double total = 0;
+  for (int c = 0; c < 3; ++c) {
+    const size_t plane = static_cast<size_t>(a.width) * a.height;
+    cv::Mat x(a.height, a.width, CV_32F, const_cast<float*>(a.chw.data() + c * plane));
+    cv::Mat y(b.height, b.width, CV_32F, const_cast<float*>(b.chw.data() + c * plane));
+    cv::Mat mx, my, sxx, syy, sxy;
+    const cv::Size k(11, 11);
+    cv::GaussianBlur(x, mx, k, 1.5);
+    cv::GaussianBlur(y, my, k, 1.5);
+    cv::GaussianBlur(x.mul(x), sxx, k, 1.5);
+    cv::GaussianBlur(y.mul(y), syy, k, 1.5);
+    cv::GaussianBlur(x.mul(y), sxy, k, 1.5);
+    sxx -= mx.mul(mx);
+    syy -= my.mul(my);
+    sxy -= mx.mul(my);
+    cv::Mat num = (2 * mx.mul(my) + c1).mul(2 * sxy + c2);
+    cv::Mat den = (mx.mul(mx) + my.mul(my) + c1).mul(sxx + syy + c2);
+    cv::Mat ssim;
+    cv::divide(num, den, ssim);
+    total += cv::mean(ssim)[0];
+  }
+  return total / 3;
 }
 
 std::string torch_version() { return TORCH_VERSION; }

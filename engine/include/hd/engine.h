@@ -143,6 +143,18 @@ class Engine {
   };
   Status unet_macs(int width, int height, MacReport* report);
 
+  // The cost of Highlight Diffusion's steps for a given mask, independent of any prompt:
+  // times full UNet passes and partial passes over `mask` (latent resolution) with random
+  // inputs at `batch` (2 = a guided step); medians over `repeats` runs after a warm-up.
+  struct PartialBench {
+    double full_ms = 0, partial_ms = 0;
+    double full_macs = 0, partial_macs = 0;
+    int active_tiles = 0, total_tiles = 0;
+    float mask_area = 0;
+    std::vector<BlockGridLevel> grids;
+  };
+  Status bench_partial(const ByteMask& mask, int batch, int repeats, PartialBench* out);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
@@ -162,6 +174,11 @@ std::string default_model_path();
 
 // Writes `image` as PNG (atomically: a temporary file renamed into place).
 Status save_png(const Image& image, const std::string& path);
+// Image similarity on the float images ([0, 1] RGB): PSNR in dB (infinity when equal) and
+// SSIM (11x11 Gaussian window, sigma 1.5, mean over channels). Sizes must match.
+double image_psnr(const Image& a, const Image& b);
+double image_ssim(const Image& a, const Image& b);
+
 // Writes `text` to `path` atomically.
 Status save_text(const std::string& text, const std::string& path);
 // Writes the float image as a safetensors file: key "image", float32 [1, 3, H, W] in [0, 1].

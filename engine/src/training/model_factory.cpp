@@ -4,9 +4,12 @@
 
 #include "io/json_config.h"
 #include "training/scene_batches.h"
+#include "training/trainers.h"
 
 namespace hd::train {
 namespace fs = std::filesystem;
+
+void set_threads(int threads) { at::set_num_threads(threads); }
 
 AutoencoderKL make_vae(const fs::path& dir) {
   return AutoencoderKL(vae_config_from_json(JsonConfig::load(dir / "vae" / "config.json")));

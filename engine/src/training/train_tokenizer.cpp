@@ -3,6 +3,8 @@
 
 #include "common/error.h"
 #include "data/scene.h"
+#include "data/spec_json.h"
+#include "io/atomic_file.h"
 #include "tokenizers/sentencepiece_tokenizer.h"
 #include "training/trainers.h"
 
@@ -30,6 +32,24 @@ void train_tokenizer(const TokenizerOptions& o) {
   spm.seed = 1;
   train_sentencepiece(corpus, o.out, spm);
   fs::remove(corpus);
+}
+
+int write_eval_prompts(const std::string& stem, int count, uint64_t seed) {
+  const auto one = data::evaluation_specs(count, 1, seed);
+  const auto two = data::evaluation_specs(count, 2, seed + 1);
+  std::string txt, jsonl;
+  int n = 0;
+  for (int i = 0; i < count; ++i) {
+    for (const auto* spec : {&one[i], &two[i]}) {
+      const std::string caption = data::caption_for(*spec, seed * 1000 + n);
+      txt += caption + "\n";
+      jsonl += data::spec_to_json(*spec, caption).dump() + "\n";
+      ++n;
+    }
+  }
+  write_file_atomic(stem + ".txt", txt.data(), txt.size());
+  write_file_atomic(stem + ".jsonl", jsonl.data(), jsonl.size());
+  return n;
 }
 
 }  // namespace hd::train

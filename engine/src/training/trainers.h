@@ -11,6 +11,9 @@
 
 namespace hd::train {
 
+// Sets libtorch's CPU thread count (it starts single-threaded on these machines).
+void set_threads(int threads);
+
 struct Progress {
   int64_t step = 0, total = 0;
   double loss = 0, metric = 0;  // metric: PSNR (VAE) or the EMA loss (UNet)
@@ -64,6 +67,11 @@ void train_unet(const UNetOptions& options, const ProgressFn& progress);
 // PSNR (dB) of VAE reconstructions (posterior mean) on `count` held-out scenes.
 double evaluate_vae(const std::filesystem::path& config_dir, const std::filesystem::path& checkpoint,
                     int count, int image_size);
+
+// Held-out evaluation prompts: `count` with one object and `count` with two, interleaved;
+// writes <stem>.txt (one caption per line) and <stem>.jsonl (caption and spec per line).
+// Returns the number of prompts.
+int write_eval_prompts(const std::string& stem, int count, uint64_t seed);
 
 struct ExportOptions {
   std::filesystem::path config_dir;

@@ -1,0 +1,289 @@
+// hd bench: Highlight Diffusion against the dense pipeline, measured side by side in one run.
+//
+//   hd bench prompts --prompts FILE [--model DIR] --out DIR   dense vs highlight per prompt
+//   hd bench masks [--config sd-v1-4 | --model DIR] --out DIR  partial-step cost vs mask area
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+
+#include "args.h"
+#include "commands.h"
+#include "hd/engine.h"
+#include "plot.h"
+
+namespace hd::cli {
+namespace {
+namespace fs = std::filesystem;
+
+std::string joined_args(const std::string& sub, const std::vector<std::string>& argv) {
+  std::string s = "hd bench " + sub;
+  for (const auto& a : argv) s += " " + a;
+  return s;
+}
+
+std::string header(const std::string& command, const Engine& engine) {
+  std::ostringstream os;
+  os << "command: " << command << "\n"
+     << "model: " << engine.info().path << " (" << engine.info().format << ")\n"
+     << "runtime: " << runtime_line() << "\n";
+  return os.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  Status st = save_text(text, p.string());
+  if (!st.ok()) throw std::runtime_error(st.message());
+}
+
+double mean(const std::vector<double>& v) {
+  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// --- bench prompts --------------------------------------------------------------------------
+
+std::vector<std::string> read_prompts(const std::string& path, int limit) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("cannot read the prompt file " + path);
+  std::vector<std::string> out;
+  std::string line;
+  while (std::getline(in, line) && (limit <= 0 || static_cast<int>(out.size()) < limit)) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty() && line[0] != '#') out.push_back(line);
+  }
+  if (out.empty()) throw std::invalid_argument(path + ": no prompts");
+  return out;
+}
+
+int bench_prompts(const std::vector<std::string>& argv) {
+  const std::vector<OptionSpec> specs = {
+      {"model", true, false, "model (default: the embedded model)", "PATH"},
+      {"prompts", true, false, "prompt file, one per line (required)", "FILE"},
+      {"out", true, false, "report folder (required)", "DIR"},
+      {"steps", true, false, "DDIM steps (default 50)", "N"},
+      {"guidance", true, false, "guidance scale (default 7.5)", "G"},
+      {"seed", true, false, "seed of the first prompt; prompt i uses seed + i (default 0)", "S"},
+      {"limit", true, false, "use the first N prompts", "N"},
+      {"interval", true, false, "highlight interval (default 5)", "N"},
+      {"threshold", true, false, "highlight threshold (default 150)", "T"},
+      {"threads", true, false, "CPU threads (default: all cores)", "N"},
+      {"device", true, false, "cpu or cuda", "DEV"},
+      {"help", false, false, "show this help"}};
+  Args args(specs, argv);
+  if (args.has("help")) {
+    std::printf("%s", usage("bench prompts", "Dense vs highlight over a prompt file.", specs).c_str());
+    return 0;
+  }
+  if (!args.has("prompts") || !args.has("out")) throw std::invalid_argument("--prompts and --out are required");
+  EngineOptions eo;
+  eo.num_threads = args.get_int("threads", 0);
+  if (args.get_or("device", "cpu") == "cuda") eo.device = Device::kCuda;
+  Engine engine(eo);
+  const std::string model = args.get_or("model", default_model_path());
+  Status st = engine.load(model);
+  if (!st.ok()) throw std::runtime_error(st.message());
+  const auto prompts = read_prompts(*args.get("prompts"), args.get_int("limit", 0));
+  const fs::path out = *args.get("out");
+  fs::create_directories(out);
+  const std::string command = joined_args("prompts", argv);
+
+  std::ostringstream csv;
+  csv << "index,seed,prompt,token,mask_area,dense_ms,highlight_ms,speedup,full_steps,partial_steps,"
+         "full_step_ms,partial_step_ms,dense_step_ms,mac_ratio,psnr,ssim\n";
+  std::vector<double> speedups, mac_ratios, psnrs, ssims, areas, dense_step, full_step, partial_step;
+  std::vector<double> dense_total, hl_total;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    GenerateRequest req;
+    req.prompt = prompts[i];
+    req.steps = args.get_int("steps", 50);
+    req.guidance_scale = static_cast<float>(args.get_double("guidance", 7.5));
+    req.seed = args.get_int64("seed", 0) + static_cast<int64_t>(i);
+    req.highlight.interval = args.get_int("interval", 5);
+    req.highlight.threshold = args.get_int("threshold", 150);
+    GenerateResult dense, hl;
+    req.highlight.enabled = false;
+    if (!(st = engine.generate(req, &dense)).ok()) throw std::runtime_error(prompts[i] + ": " + st.message());
+    req.highlight.enabled = true;
+    if (!(st = engine.generate(req, &hl)).ok()) throw std::runtime_error(prompts[i] + ": " + st.message());
+    std::vector<double> f, p;
+    for (size_t s = 0; s < hl.step_ms.size(); ++s) (hl.modes[s] == StepMode::kFull ? f : p).push_back(hl.step_ms[s]);
+    const double speedup = dense.total_ms / hl.total_ms;
+    const double mac_ratio = hl.macs / dense.macs;
+    const double psnr = image_psnr(dense.image, hl.image), ssim = image_ssim(dense.image, hl.image);
+    const float area = hl.attention ? hl.attention->mask.area : 1.0f;
+    std::string token;
+    if (hl.attention) {
+      for (const auto& t : hl.attention->tokens) {
+        if (t.selected) token += (token.empty() ? "" : " ") + t.text;
+      }
+    }
+    speedups.push_back(speedup);
+    mac_ratios.push_back(mac_ratio);
+    psnrs.push_back(std::min(psnr, 100.0));
+    ssims.push_back(ssim);
+    areas.push_back(area);
+    dense_step.push_back(median(dense.step_ms));
+    full_step.push_back(median(f));
+    partial_step.push_back(median(p));
+    dense_total.push_back(dense.total_ms);
+    hl_total.push_back(hl.total_ms);
+    std::string quoted = prompts[i];
+    std::replace(quoted.begin(), quoted.end(), '"', '\'');
+    csv << i << ',' << req.seed << ",\"" << quoted << "\"," << token << ',' << area << ',' << dense.total_ms << ','
+        << hl.total_ms << ',' << speedup << ',' << hl.full_steps << ',' << hl.partial_steps << ',' << median(f)
+        << ',' << median(p) << ',' << median(dense.step_ms) << ',' << mac_ratio << ',' << psnr << ',' << ssim << '\n';
+    std::fprintf(stderr, "[%zu/%zu] %.2fx  mask %.1f%%  PSNR %.1f dB  %s\n", i + 1, prompts.size(), speedup,
+                 100.0 * area, psnr, prompts[i].c_str());
+  }
+  write_file(out / "prompts.csv", csv.str());
+
+  std::ostringstream md;
+  md << "# hd bench prompts\n\n```\n" << header(command, engine) << "```\n\n"
+     << "| metric | value |\n|---|---|\n"
+     << "| prompts | " << prompts.size() << " |\n"
+     << "| end-to-end speedup (total dense time / total highlight time) | "
+     << std::accumulate(dense_total.begin(), dense_total.end(), 0.0) / std::accumulate(hl_total.begin(), hl_total.end(), 0.0)
+     << "x |\n"
+     << "| mean per-prompt speedup | " << mean(speedups) << "x |\n"
+     << "| UNet MACs, highlight / dense (mean) | " << mean(mac_ratios) << " |\n"
+     << "| median step latency: dense / full / partial (ms) | " << median(dense_step) << " / " << median(full_step)
+     << " / " << median(partial_step) << " |\n"
+     << "| mask area (mean) | " << 100.0 * mean(areas) << "% |\n"
+     << "| PSNR highlight vs dense (mean) | " << mean(psnrs) << " dB |\n"
+     << "| SSIM highlight vs dense (mean) | " << mean(ssims) << " |\n";
+  write_file(out / "summary.md", md.str());
+  write_plot((out / "speedup_vs_area.png").string(), "Highlight vs dense, per prompt", "mask area (fraction)",
+             "speedup (x)", {{"end-to-end speedup", areas, speedups, false, 0}, {"1 / MAC ratio", areas, [&] {
+                               std::vector<double> v;
+                               for (double r : mac_ratios) v.push_back(1.0 / r);
+                               return v;
+                             }(), false, 1}});
+  std::printf("%s", md.str().c_str());
+  return 0;
+}
+
+// --- bench masks ----------------------------------------------------------------------------
+
+ByteMask disk_mask(int h, int w, double area) {
+  ByteMask m;
+  m.width = w;
+  m.height = h;
+  m.data.assign(static_cast<size_t>(w) * h, 0);
+  const double r = std::sqrt(area * w * h / M_PI), cy = (h - 1) / 2.0, cx = (w - 1) / 2.0;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      if (area >= 1.0 || (y - cy) * (y - cy) + (x - cx) * (x - cx) <= r * r) m.data[y * w + x] = 255;
+    }
+  }
+  return m;
+}
+
+int bench_masks(const std::vector<std::string>& argv) {
+  const std::vector<OptionSpec> specs = {
+      {"model", true, false, "model folder", "PATH"},
+      {"config", true, false, "bundled config with random weights, e.g. sd-v1-4", "NAME"},
+      {"size", true, false, "image size (default: the model's)", "PX"},
+      {"areas", true, false, "mask areas in percent (default 2,5,10,20,30,50,100)", "LIST"},
+      {"repeats", true, false, "timed repeats per measurement (default 3)", "N"},
+      {"batch", true, false, "UNet batch (default 2: a guided step)", "N"},
+      {"steps", true, false, "steps of the schedule for the end-to-end bound (default 50)", "N"},
+      {"out", true, false, "report folder (required)", "DIR"},
+      {"threads", true, false, "CPU threads (default: all cores)", "N"},
+      {"device", true, false, "cpu or cuda", "DEV"},
+      {"help", false, false, "show this help"}};
+  Args args(specs, argv);
+  if (args.has("help")) {
+    std::printf("%s", usage("bench masks", "Partial-step latency and MACs against mask area.", specs).c_str());
+    return 0;
+  }
+  if (!args.has("out")) throw std::invalid_argument("--out is required");
+  EngineOptions eo;
+  eo.num_threads = args.get_int("threads", 0);
+  if (args.get_or("device", "cpu") == "cuda") eo.device = Device::kCuda;
+  Engine engine(eo);
+  Status st = args.has("config") ? engine.load_random(*args.get("config")) : engine.load(args.get_or("model", default_model_path()));
+  if (!st.ok()) throw std::runtime_error(st.message());
+  const int size = args.get_int("size", engine.info().default_width);
+  const int f = engine.info().vae_scale_factor;
+  std::vector<double> areas;
+  {
+    std::stringstream ss(args.get_or("areas", "2,5,10,20,30,50,100"));
+    std::string item;
+    while (std::getline(ss, item, ',')) areas.push_back(std::stod(item) / 100.0);
+  }
+  const int steps = args.get_int("steps", 50);
+  HighlightOptions plan_options;  // the paper's schedule
+  const int collect = static_cast<int>(std::lround(plan_options.collect_at * steps));
+  int full = collect + 1, partial = 0;
+  for (int i = collect + 1; i < steps; ++i) ((i - collect) % plan_options.interval == 0 || i == steps - 1 ? full : partial)++;
+  const fs::path out = *args.get("out");
+  fs::create_directories(out);
+  const std::string command = joined_args("masks", argv);
+
+  std::ostringstream csv, md;
+  csv << "area_pct,mask_area,active_tiles,total_tiles,full_ms,partial_ms,full_gmacs,partial_gmacs,mac_fraction,"
+         "speedup_measured,speedup_macs,efficiency,schedule_measured,schedule_bound\n";
+  md << "# hd bench masks\n\n```\n" << header(command, engine) << "image " << size << "x" << size << ", latents "
+     << size / f << "x" << size / f << ", batch " << args.get_int("batch", 2) << ", schedule of " << steps
+     << " steps: " << full << " full + " << partial << " partial\n```\n\n"
+     << "| mask | active tiles | full step | partial step | partial MACs / dense | speedup measured | speedup by "
+        "MACs | measured / MACs | end-to-end (schedule) | bound |\n|---|---|---|---|---|---|---|---|---|---|\n";
+  Series lat{"partial step (ms)", {}, {}, true, 0}, full_line{"full step (ms)", {}, {}, true, 1};
+  Series lat_macs{"partial step (ms)", {}, {}, true, 0};
+  for (double a : areas) {
+    Engine::PartialBench b;
+    st = engine.bench_partial(disk_mask(size / f, size / f, a), args.get_int("batch", 2), args.get_int("repeats", 3), &b);
+    if (!st.ok()) throw std::runtime_error(st.message());
+    const double frac = b.partial_macs / b.full_macs;
+    const double s_meas = b.full_ms / b.partial_ms, s_macs = 1.0 / frac;
+    const double sched_meas = steps * b.full_ms / (full * b.full_ms + partial * b.partial_ms);
+    const double sched_bound = steps / (full + partial * frac);
+    csv << 100 * a << ',' << b.mask_area << ',' << b.active_tiles << ',' << b.total_tiles << ',' << b.full_ms << ','
+        << b.partial_ms << ',' << b.full_macs / 1e9 << ',' << b.partial_macs / 1e9 << ',' << frac << ',' << s_meas
+        << ',' << s_macs << ',' << s_meas / s_macs << ',' << sched_meas << ',' << sched_bound << '\n';
+    char row[512];
+    std::snprintf(row, sizeof row,
+                  "| %.0f%% (%.1f%%) | %d / %d | %.1f ms | %.1f ms | %.3f | %.2fx | %.2fx | %.0f%% | %.2fx | %.2fx |\n",
+                  100 * a, 100 * b.mask_area, b.active_tiles, b.total_tiles, b.full_ms, b.partial_ms, frac, s_meas,
+                  s_macs, 100 * s_meas / s_macs, sched_meas, sched_bound);
+    md << row;
+    std::fprintf(stderr, "%s", row);
+    lat.x.push_back(b.active_tiles);
+    lat.y.push_back(b.partial_ms);
+    full_line.x.push_back(b.active_tiles);
+    full_line.y.push_back(b.full_ms);
+    lat_macs.x.push_back(b.partial_macs / 1e9);
+    lat_macs.y.push_back(b.partial_ms);
+  }
+  write_file(out / "masks.csv", csv.str());
+  write_file(out / "summary.md", md.str());
+  write_plot((out / "latency_vs_blocks.png").string(), "Per-step latency against active blocks",
+             "active tiles (all levels)", "ms", {lat, full_line});
+  write_plot((out / "latency_vs_macs.png").string(), "Partial-step latency against MACs", "GMACs per step", "ms",
+             {lat_macs});
+  std::printf("%s", md.str().c_str());
+  return 0;
+}
+
+}  // namespace
+
+int cmd_bench(const std::vector<std::string>& argv) {
+  if (argv.empty() || argv[0] == "--help") {
+    std::printf("usage: hd bench prompts|masks [options]   (hd bench <kind> --help)\n");
+    return argv.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(argv.begin() + 1, argv.end());
+  if (argv[0] == "prompts") return bench_prompts(rest);
+  if (argv[0] == "masks") return bench_masks(rest);
+  throw std::invalid_argument("unknown bench '" + argv[0] + "' (prompts or masks)");
+}
+
+}  // namespace hd::cli

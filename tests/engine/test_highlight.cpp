@@ -1,0 +1,190 @@
+// Highlight Diffusion's decisions: the step plan, noun candidates from WordNet, token
+// selection and mask refinement, and the whole method through the public API.
+#include "hd/engine.h"
+#include "highlight/attention_report.h"
+#include "highlight/nouns.h"
+#include "highlight/step_plan.h"
+#include "sparse/tile_geometry.h"
+#include "torch_test_util.h"
+
+namespace hd {
+namespace {
+
+// The paper's reference point: 50 steps, collection at 20%, interval 5 -> 19 full steps
+// (0..10, 15, 20, ..., 45, 49) and 31 partial ones.
+TEST(StepPlan, PaperScheduleHas19FullAnd31PartialSteps) {
+  StepPlan p = make_step_plan(50, HighlightOptions{});
+  EXPECT_EQ(p.collect_step, 10);
+  EXPECT_EQ(p.full_steps(), 19);
+  EXPECT_EQ(p.partial_steps(), 31);
+  for (int i : {0, 10, 15, 20, 45, 49}) EXPECT_EQ(p.modes[i], StepMode::kFull) << i;
+  for (int i : {11, 14, 16, 48}) EXPECT_EQ(p.modes[i], StepMode::kPartial) << i;
+  EXPECT_TRUE(p.capture[10]);
+  EXPECT_FALSE(p.capture[15]);
+}
+
+// Refreshing the mask captures maps again at every later full step but the last.
+TEST(StepPlan, RefreshCapturesAtFullSteps) {
+  HighlightOptions o;
+  o.refresh_mask = true;
+  StepPlan p = make_step_plan(50, o);
+  EXPECT_TRUE(p.capture[15]);
+  EXPECT_TRUE(p.capture[45]);
+  EXPECT_FALSE(p.capture[49]);
+  EXPECT_FALSE(p.capture[12]);
+}
+
+// Disabled highlight, or too few steps, is an all-dense plan; a bad interval is an error.
+TEST(StepPlan, DenseWhenDisabledAndErrorsOnBadOptions) {
+  HighlightOptions off;
+  off.enabled = false;
+  EXPECT_EQ(make_step_plan(50, off).partial_steps(), 0);
+  EXPECT_EQ(make_step_plan(2, HighlightOptions{}).partial_steps(), 0);
+  HighlightOptions bad;
+  bad.interval = 0;
+  EXPECT_THROW(make_step_plan(50, bad), Error);
+}
+
+// The heads of noun phrases are candidates; adjectives, colours used as modifiers,
+// prepositions and articles are not.
+TEST(Nouns, HeadsOfNounPhrases) {
+  const std::vector<std::string> words = {"a", "small", "red", "star", "above", "a", "blue", "house",
+                                          "on", "a", "sandy", "background"};
+  const std::vector<bool> c = noun_candidates(words);
+  std::vector<std::string> picked;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (c[i]) picked.push_back(words[i]);
+  }
+  EXPECT_EQ(picked, (std::vector<std::string>{"star", "house", "background"}));
+  EXPECT_TRUE(wordnet_has_noun("circles"));  // plural reduced to "circle"
+  EXPECT_FALSE(wordnet_has_noun("sandy"));
+  EXPECT_EQ(noun_candidates({"the", ",", "quickly"}), (std::vector<bool>{false, false, false}));
+}
+
+// A synthetic report: token maps of 16x16, a compact blob for "star", diffuse maps elsewhere.
+AttentionReport synthetic_report() {
+  TokenizedText t;
+  t.words = {"a", "red", "star", "above", "a", "house"};
+  t.tokens = {"<s>", "a", "red", "star", "above", "a", "house", "</s>"};
+  t.word_index = {-1, 0, 1, 2, 3, 4, 5, -1};
+  t.ids.assign(8, 0);
+  t.num_kept_tokens = 6;
+  torch::Tensor maps = torch::full({8, 16, 16}, 0.01f);
+  maps[3].slice(0, 4, 8).slice(1, 4, 8) = 0.5f;    // "star": compact, high variance
+  maps[3][14][14] = 0.5f;                           // plus a one-pixel speck
+  maps[6].slice(0, 0, 16).slice(1, 8, 16) = 0.1f;   // "house": wide, larger sum, lower variance
+  return make_attention_report(maps, t, 10);
+}
+
+// The noun with the highest variance is highlighted, with the reason stated; its mask keeps
+// the blob and drops the speck smaller than min_area.
+TEST(AttentionReport, VarianceSelectsCompactNounAndRefinementDropsSpecks) {
+  AttentionReport r = synthetic_report();
+  ASSERT_EQ(r.tokens.size(), 8u);
+  EXPECT_TRUE(r.tokens[3].candidate);
+  EXPECT_TRUE(r.tokens[6].candidate);
+  EXPECT_FALSE(r.tokens[2].candidate);  // "red" modifies "star"
+  HighlightOptions o;
+  o.min_area = 0.01f;  // 2.56 pixels of 256: the speck (1 px) goes, the blob (16 px) stays
+  select_and_mask(r, o);
+  EXPECT_TRUE(r.tokens[3].selected);
+  EXPECT_NE(r.reason.find("star"), std::string::npos);
+  EXPECT_NE(r.reason.find("variance"), std::string::npos);
+  EXPECT_EQ(std::count(r.mask.raw.data.begin(), r.mask.raw.data.end(), 255), 17);
+  EXPECT_EQ(std::count(r.mask.refined.data.begin(), r.mask.refined.data.end(), 255), 16);
+  EXPECT_FLOAT_EQ(r.mask.area, 16.0f / 256.0f);
+}
+
+// Sum prefers the wide map; user words override the statistic; an absent word is an error
+// that lists the prompt's words.
+TEST(AttentionReport, StatisticAndUserChoice) {
+  AttentionReport r = synthetic_report();
+  HighlightOptions o;
+  o.statistic = TokenStatistic::kSum;
+  select_and_mask(r, o);
+  EXPECT_TRUE(r.tokens[6].selected);
+  o.tokens = {"HOUSE"};
+  o.statistic = TokenStatistic::kVariance;
+  select_and_mask(r, o);
+  EXPECT_TRUE(r.tokens[6].selected);
+  EXPECT_FALSE(r.tokens[3].selected);
+  EXPECT_EQ(r.reason, "chosen by the user");
+  o.tokens = {"tree"};
+  try {
+    select_and_mask(r, o);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'tree' is not in the prompt"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("house"), std::string::npos) << e.what();
+  }
+}
+
+// Block grids: a tile is active exactly when the mask touches it, at every level.
+TEST(TileGeometry, ActiveTilesCoverTheMask) {
+  ByteMask m;
+  m.width = m.height = 32;
+  m.data.assign(1024, 0);
+  m.data[5 * 32 + 9] = 255;  // one pixel at (y 5, x 9)
+  SparseGeometry g = make_sparse_geometry(m, 3);
+  ASSERT_EQ(g.levels.size(), 3u);
+  EXPECT_EQ(g.levels[0].count(), 1);
+  EXPECT_EQ(g.levels[0].ys[0], 4);
+  EXPECT_EQ(g.levels[0].xs[0], 8);
+  EXPECT_EQ(g.levels[1].height, 16);  // 16x16: tiles of 4, pixel (2, 4) -> tile (0, 4)
+  EXPECT_EQ(g.levels[1].xs[0], 4);
+  EXPECT_EQ(g.levels[2].block, 2);    // 8x8: tiles of 2
+  EXPECT_EQ(g.levels[0].active_pixels(), 16);
+  EXPECT_EQ(g.total_tiles(), 64 + 16 + 16);
+}
+
+// Through the public API: the collection step carries the maps and the mask, the steps follow
+// the plan, partial steps cost fewer MACs, and remask re-thresholds without running the model.
+TEST(HighlightPipeline, EventsCarryMapsMaskAndModes) {
+  Engine engine;
+  ASSERT_TRUE(engine.load((test::data_dir() / "pipeline_a").string()).ok());
+  GenerateRequest req;
+  req.prompt = "a red star above a blue house";
+  req.steps = 12;
+  req.seed = 5;
+  req.previews = true;
+  std::vector<StepEvent> events;
+  GenerateResult result;
+  Status st = engine.generate(req, &result, [&](const StepEvent& e) {
+    events.push_back(e);
+    return true;
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(events.size(), 12u);
+  const StepPlan plan = make_step_plan(12, req.highlight);
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].mode, plan.modes[i]) << i;
+    ASSERT_TRUE(events[i].preview) << i;
+    EXPECT_EQ(events[i].preview->width, 16);
+    if (events[i].mode == StepMode::kPartial) EXPECT_LT(events[i].macs, events[i].dense_macs);
+    EXPECT_EQ(events[i].attention != nullptr, static_cast<int>(i) == plan.collect_step) << i;
+  }
+  ASSERT_TRUE(result.attention);
+  const AttentionReport& r = *result.attention;
+  EXPECT_EQ(r.maps.size(), r.tokens.size());
+  EXPECT_EQ(r.maps[0].width, 16);
+  EXPECT_EQ(result.full_steps, plan.full_steps());
+  EXPECT_LT(result.macs, result.dense_macs);
+  int selected = 0;
+  for (const auto& t : r.tokens) selected += t.selected;
+  EXPECT_EQ(selected, 1);
+  EXPECT_FALSE(r.mask.grids.empty());
+  EXPECT_GT(r.mask.mac_fraction, 0.0);
+  EXPECT_LE(r.mask.mac_fraction, 1.0);
+
+  AttentionReport low, high;
+  HighlightOptions o = req.highlight;
+  o.threshold = 40;
+  ASSERT_TRUE(engine.remask(r, o, 32, 32, &low).ok());
+  o.threshold = 240;
+  ASSERT_TRUE(engine.remask(r, o, 32, 32, &high).ok());
+  EXPECT_GE(low.mask.area, high.mask.area);
+  EXPECT_GE(low.mask.mac_fraction, high.mask.mac_fraction);
+}
+
+}  // namespace
+}  // namespace hd
