@@ -126,10 +126,12 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
   }
   if (cmd == "eval-vae") {
     auto specs = with_common({{"checkpoint", true, false, "VAE checkpoint", "FILE"},
-                              {"count", true, false, "held-out scenes (default 200)", "N"}});
+                              {"count", true, false, "held-out scenes (default 200)", "N"},
+                              {"sheet", true, false, "PNG of originals above reconstructions", "FILE"}});
     Args a(specs, argv);
     const double psnr = hd::train::evaluate_vae(a.get_or("config", default_config().string()),
-                                                a.get_or("checkpoint", ""), a.get_int("count", 200), 256);
+                                                a.get_or("checkpoint", ""), a.get_int("count", 200), 256,
+                                                a.get_or("sheet", ""));
     std::printf("VAE PSNR on held-out scenes: %.2f dB\n", psnr);
     return 0;
   }

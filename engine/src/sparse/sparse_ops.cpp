@@ -1,6 +1,7 @@
 #include "sparse/sparse_ops.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include "common/error.h"
@@ -44,6 +45,7 @@ torch::Tensor apply_affine(const torch::Tensor& x, const torch::Tensor& scale, c
 torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::vector<int32_t>& ys,
                            const std::vector<int32_t>& xs, int64_t offset, int64_t window, bool silu,
                            int upsample, int64_t stride) {
+  RECORD_FUNCTION("hd::gather_tiles", std::vector<c10::IValue>());
   const int64_t N = static_cast<int64_t>(ys.size());
   const int64_t B = sources.front().map.size(0);
   int64_t C = 0;
@@ -100,6 +102,7 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
 void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_in,
                    const std::vector<int32_t>& ys, const std::vector<int32_t>& xs, torch::Tensor& out,
                    float scale) {
+  RECORD_FUNCTION("hd::scatter_tiles", std::vector<c10::IValue>());
   const int64_t N = static_cast<int64_t>(ys.size());
   if (N == 0 || mac_dry_run()) return;
   if (!out.is_contiguous()) fail("scatter_tiles: the output map must be contiguous");

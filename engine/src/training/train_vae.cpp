@@ -2,6 +2,8 @@
 #include <chrono>
 #include <cmath>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include "common/error.h"
@@ -90,7 +92,7 @@ void train_vae(const VaeOptions& o, const ProgressFn& progress) {
 }
 
 double evaluate_vae(const std::filesystem::path& config_dir, const std::filesystem::path& checkpoint,
-                    int count, int image_size) {
+                    int count, int image_size, const std::filesystem::path& sheet) {
   torch::NoGradGuard no_grad;
   AutoencoderKL vae = make_vae(config_dir);
   if (load_checkpoint(checkpoint, {{"vae", vae.get()}}, nullptr, nullptr) < 0) {
@@ -103,6 +105,13 @@ double evaluate_vae(const std::filesystem::path& config_dir, const std::filesyst
     SceneBatch b = make_scene_batch(800'000'000ull + i, std::min(8, count - i), image_size, /*held_out=*/true);
     torch::Tensor recon = vae->decode(vae->encode(b.images).mean);
     for (int64_t j = 0; j < recon.size(0); ++j, ++n) total += psnr(recon[j], b.images[j]);
+    if (i == 0 && !sheet.empty()) {  // [2 rows of B images] -> HWC uint8
+      torch::Tensor rows = torch::cat({torch::cat(b.images.unbind(0), 2), torch::cat(recon.clamp(-1, 1).unbind(0), 2)}, 1);
+      torch::Tensor u8 = ((rows + 1) * 127.5).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
+      cv::Mat rgb(static_cast<int>(u8.size(0)), static_cast<int>(u8.size(1)), CV_8UC3, u8.data_ptr<uint8_t>()), bgr;
+      cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+      cv::imwrite(sheet.string(), bgr);
+    }
   }
   return total / n;
 }

@@ -64,9 +64,10 @@ struct UNetOptions {
 };
 void train_unet(const UNetOptions& options, const ProgressFn& progress);
 
-// PSNR (dB) of VAE reconstructions (posterior mean) on `count` held-out scenes.
+// PSNR (dB) of VAE reconstructions (posterior mean) on `count` held-out scenes; with a
+// `sheet` path, also writes a PNG of 8 originals above their reconstructions.
 double evaluate_vae(const std::filesystem::path& config_dir, const std::filesystem::path& checkpoint,
-                    int count, int image_size);
+                    int count, int image_size, const std::filesystem::path& sheet = {});
 
 // Held-out evaluation prompts: `count` with one object and `count` with two, interleaved;
 // writes <stem>.txt (one caption per line) and <stem>.jsonl (caption and spec per line).
