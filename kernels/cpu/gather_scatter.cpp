@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace hd::kernels {
 namespace {
@@ -49,9 +50,90 @@ void affine_silu(float* v, int64_t n, float a, float s, bool affine, bool act) {
   }
 }
 
+// Per-channel affine (scale/shift arrays) and SiLU over one pixel's channels.
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void pixel_affine_silu(const float* src, float* dst, int64_t n, const float* a, const float* s, bool act) {
+  if (a && act) {
+    for (int64_t c = 0; c < n; ++c) dst[c] = silu(src[c] * a[c] + s[c]);
+  } else if (a) {
+    for (int64_t c = 0; c < n; ++c) dst[c] = src[c] * a[c] + s[c];
+  } else if (act) {
+    for (int64_t c = 0; c < n; ++c) dst[c] = silu(src[c]);
+  } else {
+    for (int64_t c = 0; c < n; ++c) dst[c] = src[c];
+  }
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void pixel_store(const float* src, const float* res, float* dst, int64_t n, float scale) {
+  if (res) {
+    for (int64_t c = 0; c < n; ++c) dst[c] = (src[c] + res[c]) * scale;
+  } else if (scale != 1.0f) {
+    for (int64_t c = 0; c < n; ++c) dst[c] = src[c] * scale;
+  } else {
+    for (int64_t c = 0; c < n; ++c) dst[c] = src[c];
+  }
+}
+
+void gather_nhwc(const GatherParams& p, const ParallelFor& parallel) {
+  const int64_t N = p.tiles.count, C = p.channels, H = p.height, W = p.width;
+  const int64_t wh = p.window_h, ww = p.window_w, up = p.upsample, Co = p.out_channels;
+  const int64_t vh = H * up, vw = W * up;
+  std::vector<float> ones;
+  const float* shift_zero = nullptr;
+  if (p.scale && !p.shift) {
+    ones.assign(static_cast<size_t>(p.batch * C), 0.0f);
+    shift_zero = ones.data();
+  }
+  // One unit of work: one window row of one tile of one sample.
+  run(p.batch * N * wh, parallel, [&](int64_t begin, int64_t end) {
+    for (int64_t job = begin; job < end; ++job) {
+      const int64_t i = job % wh;
+      const int64_t n = (job / wh) % N;
+      const int64_t b = job / (wh * N);
+      const float* a = p.scale ? p.scale + b * C : nullptr;
+      const float* s = p.scale ? (p.shift ? p.shift + b * C : shift_zero + b * C) : nullptr;
+      float* row = p.output + (((b * N + n) * wh + i) * ww) * Co + p.channel_offset;
+      const int64_t vy = p.tiles.ys[n] + i;
+      for (int64_t j = 0; j < ww; ++j) {
+        const int64_t vx = p.tiles.xs[n] + j;
+        float* dst = row + j * Co;
+        if (vy < 0 || vy >= vh || vx < 0 || vx >= vw) {
+          std::memset(dst, 0, sizeof(float) * C);
+          continue;
+        }
+        const float* src = p.input + ((b * H + vy / up) * W + vx / up) * C;
+        pixel_affine_silu(src, dst, C, a, s, p.silu);
+      }
+    }
+  });
+}
+
+void scatter_nhwc(const ScatterParams& p, const ParallelFor& parallel) {
+  const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w;
+  const int64_t H = p.height, W = p.width;
+  run(p.batch * N * th, parallel, [&](int64_t begin, int64_t end) {
+    for (int64_t job = begin; job < end; ++job) {
+      const int64_t i = job % th;
+      const int64_t n = (job / th) % N;
+      const int64_t b = job / (th * N);
+      const int64_t y = p.positions.ys[n] + i;
+      if (y < 0 || y >= H) continue;
+      const int64_t tile_row = (((b * N + n) * th + i) * tw) * C;
+      for (int64_t j = 0; j < tw; ++j) {
+        const int64_t x = p.positions.xs[n] + j;
+        if (x < 0 || x >= W) continue;
+        pixel_store(p.tiles + tile_row + j * C, p.residual ? p.residual + tile_row + j * C : nullptr,
+                    p.output + ((b * H + y) * W + x) * C, C, p.scale);
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void gather_cpu(const GatherParams& p, const ParallelFor& parallel) {
+  if (p.channels_last) return gather_nhwc(p, parallel);
   const int64_t N = p.tiles.count, C = p.channels, H = p.height, W = p.width;
   const int64_t wh = p.window_h, ww = p.window_w, up = p.upsample;
   const int64_t vh = H * up, vw = W * up;  // virtual (upsampled) size
@@ -103,6 +185,7 @@ void gather_cpu(const GatherParams& p, const ParallelFor& parallel) {
 }
 
 void scatter_cpu(const ScatterParams& p, const ParallelFor& parallel) {
+  if (p.channels_last) return scatter_nhwc(p, parallel);
   const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w;
   const int64_t H = p.height, W = p.width;
   run(p.batch * N * C, parallel, [&](int64_t begin, int64_t end) {

@@ -13,19 +13,35 @@ __global__ void gather_kernel(GatherParams p) {
   const int64_t vh = p.height * p.upsample, vw = p.width * p.upsample;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
        idx += int64_t(blockDim.x) * gridDim.x) {
-    const int64_t j = idx % ww;
-    const int64_t i = (idx / ww) % wh;
-    const int64_t c = (idx / (ww * wh)) % C;
-    const int64_t n = (idx / (ww * wh * C)) % N;
-    const int64_t b = idx / (ww * wh * C * N);
+    int64_t b, n, c, i, j;
+    if (p.channels_last) {  // idx over [B, N, wh, ww, C]
+      c = idx % C;
+      j = (idx / C) % ww;
+      i = (idx / (C * ww)) % wh;
+      n = (idx / (C * ww * wh)) % N;
+      b = idx / (C * ww * wh * N);
+    } else {  // idx over [B, N, C, wh, ww]
+      j = idx % ww;
+      i = (idx / ww) % wh;
+      c = (idx / (ww * wh)) % C;
+      n = (idx / (ww * wh * C)) % N;
+      b = idx / (ww * wh * C * N);
+    }
     const int64_t vy = p.tiles.ys[n] + i, vx = p.tiles.xs[n] + j;
     float v = 0.0f;
     if (vy >= 0 && vy < vh && vx >= 0 && vx < vw) {
-      v = p.input[((b * C + c) * p.height + vy / p.upsample) * p.width + vx / p.upsample];
+      const int64_t y = vy / p.upsample, x = vx / p.upsample;
+      v = p.channels_last ? p.input[((b * p.height + y) * p.width + x) * C + c]
+                          : p.input[((b * C + c) * p.height + y) * p.width + x];
       if (p.scale) v = v * p.scale[b * C + c] + (p.shift ? p.shift[b * C + c] : 0.0f);
       if (p.silu) v = v / (1.0f + __expf(-v));
     }
-    p.output[(((b * N + n) * p.out_channels + p.channel_offset + c) * wh + i) * ww + j] = v;
+    const int64_t tile = b * N + n;
+    if (p.channels_last) {
+      p.output[((tile * wh + i) * ww + j) * p.out_channels + p.channel_offset + c] = v;
+    } else {
+      p.output[((tile * p.out_channels + p.channel_offset + c) * wh + i) * ww + j] = v;
+    }
   }
 }
 
@@ -34,16 +50,27 @@ __global__ void scatter_kernel(ScatterParams p) {
   const int64_t total = p.batch * N * C * th * tw;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
        idx += int64_t(blockDim.x) * gridDim.x) {
-    const int64_t j = idx % tw;
-    const int64_t i = (idx / tw) % th;
-    const int64_t c = (idx / (tw * th)) % C;
-    const int64_t n = (idx / (tw * th * C)) % N;
-    const int64_t b = idx / (tw * th * C * N);
+    int64_t b, n, c, i, j;
+    if (p.channels_last) {  // tiles [B*N, th, tw, C]
+      c = idx % C;
+      j = (idx / C) % tw;
+      i = (idx / (C * tw)) % th;
+      n = (idx / (C * tw * th)) % N;
+      b = idx / (C * tw * th * N);
+    } else {  // tiles [B*N, C, th, tw]
+      j = idx % tw;
+      i = (idx / tw) % th;
+      c = (idx / (tw * th)) % C;
+      n = (idx / (tw * th * C)) % N;
+      b = idx / (tw * th * C * N);
+    }
     const int64_t y = p.positions.ys[n] + i, x = p.positions.xs[n] + j;
     if (y < 0 || y >= p.height || x < 0 || x >= p.width) continue;
     float v = p.tiles[idx];
     if (p.residual) v += p.residual[idx];
-    p.output[((b * C + c) * p.height + y) * p.width + x] = v * p.scale;
+    const int64_t o = p.channels_last ? ((b * p.height + y) * p.width + x) * C + c
+                                      : ((b * C + c) * p.height + y) * p.width + x;
+    p.output[o] = v * p.scale;
   }
 }
 

@@ -135,3 +135,52 @@ TEST(GatherScatterCuda, MatchesCpu) {
 
 }  // namespace
 }  // namespace hd::kernels
+
+namespace hd::kernels {
+namespace {
+
+// The channels-last kernels give the NCHW kernels' values (same logical tensors), for a
+// concatenated gather with affine, SiLU and upsampling, and for a scatter with residual.
+TEST(GatherScatterCpu, ChannelsLastMatchesNchw) {
+  torch::manual_seed(4);
+  const int64_t B = 2, C = 5, H = 12, W = 10, win = 6, N = 4, t = 4;
+  const std::vector<int32_t> ys = {-1, 3, 7, 9}, xs = {-1, 5, 2, 7};
+  torch::Tensor x = torch::randn({B, C, H, W}), scale = torch::randn({B, C}), shift = torch::randn({B, C});
+  for (int up : {1, 2}) {
+    auto gather = [&](bool cl) {
+      const auto fmt = cl ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+      torch::Tensor in = x.contiguous(fmt);
+      torch::Tensor out = torch::zeros({B * N, C + 2, win, win}).contiguous(fmt);
+      GatherParams p;
+      p.input = in.data_ptr<float>();
+      p.batch = B, p.channels = C, p.height = H, p.width = W;
+      p.tiles = {ys.data(), xs.data(), N};
+      p.window_h = p.window_w = win;
+      p.upsample = up;
+      p.scale = scale.data_ptr<float>(), p.shift = shift.data_ptr<float>(), p.silu = true;
+      p.output = out.data_ptr<float>();
+      p.out_channels = C + 2, p.channel_offset = 1, p.channels_last = cl;
+      gather_cpu(p);
+      return out.contiguous();
+    };
+    EXPECT_TRUE(torch::allclose(gather(false), gather(true), 1e-6, 1e-6)) << "upsample " << up;
+  }
+  torch::Tensor tiles = torch::randn({B * N, C, t, t}), res = torch::randn({B * N, C, t, t});
+  auto scatter = [&](bool cl) {
+    const auto fmt = cl ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    torch::Tensor tl = tiles.contiguous(fmt), rs = res.contiguous(fmt), out = x.contiguous(fmt).clone(fmt);
+    ScatterParams p;
+    p.tiles = tl.data_ptr<float>();
+    p.residual = rs.data_ptr<float>();
+    p.batch = B, p.channels = C, p.tile_h = p.tile_w = t;
+    p.positions = {ys.data(), xs.data(), N};
+    p.output = out.data_ptr<float>();
+    p.height = H, p.width = W, p.scale = 0.5f, p.channels_last = cl;
+    scatter_cpu(p);
+    return out.contiguous();
+  };
+  EXPECT_TRUE(torch::allclose(scatter(false), scatter(true), 1e-6, 1e-6));
+}
+
+}  // namespace
+}  // namespace hd::kernels

@@ -50,8 +50,10 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
   const int64_t B = sources.front().map.size(0);
   int64_t C = 0;
   for (const auto& s : sources) C += s.map.size(1);
+  const auto fmt = sources.front().map.suggest_memory_format();
+  const bool cl = fmt == at::MemoryFormat::ChannelsLast;
   const auto opts = sources.front().map.options();
-  torch::Tensor out = torch::empty({B * N, C, window, window}, opts);
+  torch::Tensor out = torch::empty({B * N, C, window, window}, opts.memory_format(fmt));
   if (N == 0 || mac_dry_run()) return out;
   std::vector<int32_t> wy(ys.size()), wx(xs.size());
   for (size_t i = 0; i < ys.size(); ++i) {
@@ -60,7 +62,7 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
   }
   int64_t channel_offset = 0;
   for (const auto& s : sources) {
-    torch::Tensor map = s.map.contiguous();
+    torch::Tensor map = s.map.contiguous(fmt);
     torch::Tensor scale = s.scale.defined() ? s.scale.contiguous() : torch::Tensor();
     torch::Tensor shift = s.shift.defined() ? s.shift.contiguous() : torch::Tensor();
     kernels::GatherParams p;
@@ -73,6 +75,7 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
     p.silu = silu;
     p.out_channels = C;
     p.channel_offset = channel_offset;
+    p.channels_last = cl;
     if (map.is_cuda()) {
 #ifdef HD_WITH_CUDA
       torch::Tensor dy = torch::tensor(wy, torch::kInt32).to(map.device());
@@ -105,9 +108,10 @@ void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_
   RECORD_FUNCTION("hd::scatter_tiles", std::vector<c10::IValue>());
   const int64_t N = static_cast<int64_t>(ys.size());
   if (N == 0 || mac_dry_run()) return;
-  if (!out.is_contiguous()) fail("scatter_tiles: the output map must be contiguous");
-  torch::Tensor tiles = tiles_in.contiguous();
-  torch::Tensor residual = residual_in.defined() ? residual_in.contiguous() : torch::Tensor();
+  const auto fmt = out.suggest_memory_format();
+  if (!out.is_contiguous(fmt)) fail("scatter_tiles: the output map must be contiguous");
+  torch::Tensor tiles = tiles_in.contiguous(fmt);
+  torch::Tensor residual = residual_in.defined() ? residual_in.contiguous(fmt) : torch::Tensor();
   kernels::ScatterParams p;
   p.batch = out.size(0);
   p.channels = out.size(1);
@@ -116,6 +120,7 @@ void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_
   p.height = out.size(2);
   p.width = out.size(3);
   p.scale = scale;
+  p.channels_last = fmt == at::MemoryFormat::ChannelsLast;
   if (out.is_cuda()) {
 #ifdef HD_WITH_CUDA
     torch::Tensor dy = torch::tensor(ys, torch::kInt32).to(out.device());
@@ -134,6 +139,21 @@ void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_
     p.positions = {ys.data(), xs.data(), N};
     p.output = out.data_ptr<float>();
     kernels::scatter_cpu(p, torch_parallel());
+  }
+}
+
+torch::Tensor to_tokens(const torch::Tensor& map) {
+  return map.permute({0, 2, 3, 1}).reshape({map.size(0), map.size(2) * map.size(3), map.size(1)});
+}
+
+torch::Tensor from_tokens(const torch::Tensor& tokens, int64_t height, int64_t width) {
+  return tokens.reshape({tokens.size(0), height, width, tokens.size(2)}).permute({0, 3, 1, 2});
+}
+
+void convolutions_to_channels_last(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : module.parameters()) {
+    if (p.dim() == 4 && !p.is_contiguous(kSparseFormat)) p.set_data(p.contiguous(kSparseFormat));
   }
 }
 

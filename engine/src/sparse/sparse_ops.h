@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include <torch/nn/module.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/types.h>
@@ -34,6 +35,15 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
 void scatter_tiles(const torch::Tensor& tiles, const torch::Tensor& residual,
                    const std::vector<int32_t>& ys, const std::vector<int32_t>& xs,
                    torch::Tensor& out, float scale = 1.0f);
+
+// The sparse engine keeps every map channels-last: a pixel's channels are contiguous, which
+// makes tile gathers vector copies and suits oneDNN/cuDNN convolutions.
+constexpr auto kSparseFormat = at::MemoryFormat::ChannelsLast;
+// [B, C, H, W] (channels-last) <-> [B, H*W, C] tokens, as views.
+torch::Tensor to_tokens(const torch::Tensor& map);
+torch::Tensor from_tokens(const torch::Tensor& tokens, int64_t height, int64_t width);
+// Converts every 4-D parameter (convolution weights) of `module` to channels-last, in place.
+void convolutions_to_channels_last(torch::nn::Module& module);
 
 // The module's convolution on a batch of windows, without padding (the windows carry the
 // halo), counting MACs.

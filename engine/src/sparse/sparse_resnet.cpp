@@ -45,7 +45,7 @@ torch::Tensor SparseResnet::forward_full(const std::vector<torch::Tensor>& input
   torch::Tensor x = concat(inputs);
   std::tie(scale1_, shift1_) = group_norm_affine(x, m_->norm1);
   torch::Tensor h = conv_forward(m_->conv1, apply_activation(o.act, apply_affine(x, scale1_, shift1_)));
-  h1_ = h.contiguous();
+  h1_ = h.contiguous(kSparseFormat);
   torch::Tensor t;
   if (m_->time_emb_proj && temb.defined()) {
     t = linear_forward(m_->time_emb_proj, apply_activation(o.act, temb)).unsqueeze(-1).unsqueeze(-1);
@@ -65,8 +65,8 @@ torch::Tensor SparseResnet::forward_full(const std::vector<torch::Tensor>& input
   }
   torch::Tensor y = conv_forward(m_->conv2, apply_activation(o.act, n));
   torch::Tensor shortcut = m_->conv_shortcut ? conv_forward(m_->conv_shortcut, x) : x;
-  out_ = (shortcut + y).contiguous();
-  if (o.output_scale_factor != 1.0) out_ = (out_ / o.output_scale_factor).contiguous();
+  out_ = (shortcut + y).contiguous(kSparseFormat);
+  if (o.output_scale_factor != 1.0) out_ = (out_ / o.output_scale_factor).contiguous(kSparseFormat);
   return out_;
 }
 

@@ -30,9 +30,9 @@ torch::Tensor SparseTransformer::proj_out_tokens(const torch::Tensor& tokens) {
 }
 
 torch::Tensor SparseTransformer::forward_full(const torch::Tensor& x, const torch::Tensor& context) {
-  const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  const int64_t H = x.size(2), W = x.size(3);
   std::tie(scale_, shift_) = group_norm_affine(x, m_->norm);
-  torch::Tensor tokens = apply_affine(x, scale_, shift_).reshape({B, C, H * W}).transpose(1, 2);  // [B, HW, C]
+  torch::Tensor tokens = to_tokens(apply_affine(x, scale_, shift_));  // [B, HW, C]
   torch::Tensor h = proj_in_tokens(tokens);                                                    // [B, HW, inner]
   caches_.assign(m_->blocks.size(), {});
   for (size_t j = 0; j < m_->blocks.size(); ++j) {
@@ -53,8 +53,8 @@ torch::Tensor SparseTransformer::forward_full(const torch::Tensor& x, const torc
     h = a2->forward(n2, context) + h;  // through its processor: the attention store captures here
     h = blk->ff->forward(blk->norm3->forward(h)) + h;
   }
-  torch::Tensor y = proj_out_tokens(h).transpose(1, 2).reshape({B, C, H, W});
-  out_ = (y + x).contiguous();
+  torch::Tensor y = from_tokens(proj_out_tokens(h), H, W);  // [B, C, H, W]
+  out_ = (y + x).contiguous(kSparseFormat);
   return out_;
 }
 
@@ -62,10 +62,9 @@ torch::Tensor SparseTransformer::forward_partial(const torch::Tensor& x, const t
                                                  const LevelGeometry& g) {
   if (!out_.defined()) fail("sparse transformer: a partial step needs a full step first");
   if (g.count() == 0) return out_;
-  const int64_t B = x.size(0), C = x.size(1), HW = x.size(2) * x.size(3);
   const torch::Tensor idx = g.token_index.to(x.device());  // [Na]
-  torch::Tensor xt = x.reshape({B, C, HW}).index_select(2, idx);                   // [B, C, Na]
-  torch::Tensor h = proj_in_tokens(apply_affine(xt, scale_, shift_).transpose(1, 2));  // [B, Na, inner]
+  torch::Tensor xt = to_tokens(x.contiguous(kSparseFormat)).index_select(1, idx);  // [B, Na, C]
+  torch::Tensor h = proj_in_tokens(xt * scale_.unsqueeze(1) + shift_.unsqueeze(1));  // [B, Na, inner]
   for (size_t j = 0; j < m_->blocks.size(); ++j) {
     auto& blk = m_->blocks[j];
     BlockCache& c = caches_[j];
@@ -87,8 +86,8 @@ torch::Tensor SparseTransformer::forward_partial(const torch::Tensor& x, const t
     h = a2->out_proj(a2->merge_heads(scaled_dot_product_attention(q2, c.k2, c.v2, a2->scale()))) + h;
     h = blk->ff->forward(blk->norm3->forward(h)) + h;
   }
-  torch::Tensor y = proj_out_tokens(h).transpose(1, 2) + xt;  // [B, C, Na]
-  if (!mac_dry_run()) out_.view({B, C, HW}).index_copy_(2, idx, y);
+  torch::Tensor y = proj_out_tokens(h) + xt;  // [B, Na, C]
+  if (!mac_dry_run()) to_tokens(out_).index_copy_(1, idx, y);  // a view of the channels-last map
   return out_;
 }
 

@@ -9,6 +9,7 @@
 namespace hd {
 
 SparseUNet::SparseUNet(UNet2DConditionModel unet) : unet_(std::move(unet)) {
+  convolutions_to_channels_last(*unet_);
   auto mirror = [](auto& resnets, auto& attentions, Block& b) {
     for (auto& r : resnets) b.resnets.emplace_back(r);
     for (auto& a : attentions) b.attentions.emplace_back(a);
@@ -53,7 +54,7 @@ torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch:
   const auto& c = unet_->config();
   if (c.center_input_sample) fail("sparse UNet: center_input_sample is not supported");
   torch::Tensor emb = time_embedding(timestep, sample);
-  torch::Tensor x = conv_forward(unet_->conv_in, sample).contiguous();
+  torch::Tensor x = conv_forward(unet_->conv_in, sample.contiguous(kSparseFormat)).contiguous(kSparseFormat);
   conv_in_out_ = x;
   std::vector<torch::Tensor> skips{x};
   for (auto& b : down_) {
@@ -63,7 +64,7 @@ torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch:
       skips.push_back(x);
     }
     if (b.has_sampler) {
-      b.sampler.out = conv_forward(*b.sampler.conv, x).contiguous();
+      b.sampler.out = conv_forward(*b.sampler.conv, x).contiguous(kSparseFormat);
       x = b.sampler.out;
       skips.push_back(x);
     }
@@ -87,13 +88,13 @@ torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch:
       namespace F = torch::nn::functional;
       torch::Tensor up = F::interpolate(
           x, F::InterpolateFuncOptions().mode(torch::kNearest).size(std::vector<int64_t>{next.size(2), next.size(3)}));
-      b.sampler.out = conv_forward(*b.sampler.conv, up).contiguous();
+      b.sampler.out = conv_forward(*b.sampler.conv, up).contiguous(kSparseFormat);
       x = b.sampler.out;
     }
   }
   std::tie(norm_out_scale_, norm_out_shift_) = group_norm_affine(x, unet_->conv_norm_out);
   torch::Tensor a = torch::silu(apply_affine(x, norm_out_scale_, norm_out_shift_));
-  out_ = conv_forward(unet_->conv_out, a).contiguous();
+  out_ = conv_forward(unet_->conv_out, a).contiguous(kSparseFormat);
   has_cache_ = true;
   return out_;
 }
@@ -114,7 +115,7 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
 
   const LevelGeometry& g0 = geo.levels[0];
   {  // conv_in on the fresh latents
-    torch::Tensor w = gather_tiles({{sample.contiguous(), {}, {}}}, g0.ys, g0.xs, -1, g0.block + 2, false);
+    torch::Tensor w = gather_tiles({{sample.contiguous(kSparseFormat), {}, {}}}, g0.ys, g0.xs, -1, g0.block + 2, false);
     scatter_tiles(conv_tiles(unet_->conv_in, w), {}, g0.ys, g0.xs, conv_in_out_);
   }
   torch::Tensor x = conv_in_out_;

@@ -7,8 +7,11 @@
 // back into the layer's full output map, optionally adding a residual. Pixels of a window
 // that fall outside the image read as zero (the convolution's zero padding).
 //
-// Layouts: full maps are NCHW float32, contiguous, [B, C, H, W]; tile batches are
-// [B * N, C, th, tw] with sample-major order (all N tiles of sample 0 first). Each function
+// Layouts: full maps are float32 [B, C, H, W], either NCHW-contiguous or channels-last
+// (NHWC in memory, `channels_last`); tile batches are [B * N, C, th, tw] in the same memory
+// format, sample-major (all N tiles of sample 0 first). Channels-last is the fast layout on
+// CPUs: every pixel is a contiguous vector of channels (and oneDNN's convolutions prefer
+// it). Each function
 // has a CPU implementation here and, when built with CUDA, a twin in cuda/ with the same
 // parameters; tests compare them.
 #pragma once
@@ -41,6 +44,7 @@ struct GatherParams {
   float* output = nullptr;       // [B * N, out_channels, window_h, window_w]
   int64_t out_channels = 0;      // >= channels; write at channel offset `channel_offset`
   int64_t channel_offset = 0;    // (concatenation of skip connections)
+  bool channels_last = false;    // layout of input and output
 };
 
 struct ScatterParams {
@@ -51,6 +55,7 @@ struct ScatterParams {
   int64_t height = 0, width = 0;
   const float* residual = nullptr;  // [B * N, C, th, tw] added to the tiles, optional
   float scale = 1.0f;               // out = (tiles + residual) * scale
+  bool channels_last = false;       // layout of tiles, residual and output
 };
 
 void gather_cpu(const GatherParams& p, const ParallelFor& parallel = nullptr);
