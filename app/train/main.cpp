@@ -18,6 +18,7 @@
 
 #include "../cli/args.h"
 #include "common/resources.h"
+#include "training/evaluate_model.h"
 #include "training/trainers.h"
 
 namespace {
@@ -124,6 +125,30 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     std::printf("wrote %d prompts to %s.txt and %s.jsonl\n", n, stem.c_str(), stem.c_str());
     return 0;
   }
+  if (cmd == "evaluate") {
+    auto specs = with_common({{"model", true, false, "model folder", "DIR"},
+                              {"prompts", true, false, ".jsonl of hd-train prompts", "FILE"},
+                              {"out", true, false, "report folder", "DIR"},
+                              {"steps", true, false, "DDIM steps (default 50)", "N"},
+                              {"guidance", true, false, "guidance (default 7.5)", "G"},
+                              {"limit", true, false, "first N prompts", "N"}});
+    Args a(specs, argv);
+    if (a.has("help")) return std::printf("%s", hd::cli::usage("evaluate", "Quality bars of a trained model.", specs).c_str()), 0;
+    hd::train::EvalOptions o;
+    o.model = a.get_or("model", "");
+    o.prompts = a.get_or("prompts", "");
+    o.out = a.get_or("out", "");
+    if (o.model.empty() || o.prompts.empty() || o.out.empty()) throw std::invalid_argument("--model, --prompts and --out are required");
+    o.steps = a.get_int("steps", o.steps);
+    o.guidance = a.get_double("guidance", o.guidance);
+    o.limit = a.get_int("limit", 0);
+    const auto s = hd::train::evaluate_model(o);
+    std::printf("prompt fidelity: single objects %d/%d (%.1f%%), pairs %d/%d (%.1f%%)\n", s.single_ok, s.single,
+                100.0 * s.single_ok / std::max(1, s.single), s.pair_ok, s.pair, 100.0 * s.pair_ok / std::max(1, s.pair));
+    std::printf("attention IoU: mean %.3f, quartiles %.3f / %.3f / %.3f\n", s.iou_mean, s.iou_p25, s.iou_median, s.iou_p75);
+    std::printf("median time per image (%d steps, dense): %.2f s\n", o.steps, s.seconds_per_image);
+    return 0;
+  }
   if (cmd == "eval-vae") {
     auto specs = with_common({{"checkpoint", true, false, "VAE checkpoint", "FILE"},
                               {"count", true, false, "held-out scenes (default 200)", "N"},
@@ -151,7 +176,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     std::printf("wrote %s\n", o.out.c_str());
     return 0;
   }
-  throw std::invalid_argument("unknown command '" + cmd + "' (tokenizer, vae, unet, eval-vae, export, prompts)");
+  throw std::invalid_argument("unknown command '" + cmd + "' (tokenizer, vae, unet, eval-vae, export, prompts, evaluate)");
 }
 
 }  // namespace

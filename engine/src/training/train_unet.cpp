@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "io/json_config.h"
 #include "schedulers/scheduling_ddim.h"
+#include "sparse/sparse_ops.h"
 #include "tokenizers/tokenizer.h"
 #include "training/checkpoint.h"
 #include "training/model_factory.h"
@@ -37,6 +38,9 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   Ema ema(params, o.ema_decay);
   NamedModules modules = {{"unet", unet.get()}, {"text_encoder", te.get()}};
   int64_t step = std::max<int64_t>(0, load_checkpoint(o.checkpoint, modules, &opt, &ema));
+  // Channels-last convolutions: oneDNN's fast layout on CPUs (forward and backward).
+  convolutions_to_channels_last(*unet);
+  convolutions_to_channels_last(*vae);
 
   DDIMScheduler schedule(DDIMSchedulerConfig::from_json(
       JsonConfig::load(o.config_dir / "scheduler" / "scheduler_config.json")));
@@ -58,7 +62,7 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     torch::Tensor latents;
     {
       torch::NoGradGuard no_grad;
-      latents = vae->encode(batch.images).mean * scale;  // [B, 4, h, w]
+      latents = (vae->encode(batch.images.contiguous(kSparseFormat)).mean * scale).contiguous(kSparseFormat);  // [B, 4, h, w]
     }
     torch::Tensor drop = torch::rand({B}, gen);
     std::vector<int64_t> ids;

@@ -1,0 +1,29 @@
+// The default model's quality bars (issue 3), measured over held-out prompts with known
+// answers: prompt fidelity by the scene checker, attention localisation (IoU of the noun's
+// thresholded map at the collection step with the object's region), and generation time.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace hd::train {
+
+struct EvalOptions {
+  std::filesystem::path model;    // diffusers folder
+  std::filesystem::path prompts;  // .jsonl written by write_eval_prompts
+  std::filesystem::path out;      // report folder (CSV + Markdown + sample sheet)
+  int steps = 50;
+  double guidance = 7.5;
+  int limit = 0;                  // 0: all prompts
+  uint64_t seed = 100;
+};
+
+struct EvalSummary {
+  int single = 0, single_ok = 0, pair = 0, pair_ok = 0;
+  double iou_mean = 0, iou_median = 0, iou_p25 = 0, iou_p75 = 0;
+  double seconds_per_image = 0;  // dense, `steps` steps, text encoder and VAE included
+};
+
+EvalSummary evaluate_model(const EvalOptions& options);
+
+}  // namespace hd::train
