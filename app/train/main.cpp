@@ -71,7 +71,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"batch", true, false, "batch size (default 8)", "N"},
                               {"crop", true, false, "training crop (default 128; 0 = whole 256 images)", "N"},
                               {"lr", true, false, "learning rate (default 1e-3)", "LR"},
-                              {"save-every", true, false, "checkpoint interval (default 100)", "N"}});
+                              {"save-every", true, false, "checkpoint interval (default 100)", "N"},
+                              {"decoder-only", true, false, "fine-tune the decoder of this VAE checkpoint (encoder frozen)", "FILE"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("vae", "Train the VAE.", specs).c_str()), 0;
     hd::train::VaeOptions o;
@@ -83,6 +84,10 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.crop = a.get_int("crop", o.crop);
     o.lr = a.get_double("lr", o.lr);
     o.save_every = a.get_int("save-every", o.save_every);
+    if (a.has("decoder-only")) {
+      o.decoder_only = true;
+      o.init = *a.get("decoder-only");
+    }
     hd::train::train_vae(o, [](const hd::train::Progress& p) { print_progress("vae", "PSNR", p); });
     return 0;
   }

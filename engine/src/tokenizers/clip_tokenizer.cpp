@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "tokenizers/unicode_nfc.h"
 #include "tokenizers/unicode_tables.h"
 
 namespace hd {
@@ -263,8 +264,14 @@ void split_words(std::u32string_view s, std::vector<std::pair<size_t, size_t>>& 
   }
 }
 
-// Lowercases and turns each whitespace run into one space.
+// The reference's normalizer sequence: NFC, then each whitespace run becomes one space, then
+// lowercase. Text the NFC quick check passes (ASCII, Latin-1, most NFC text) is not copied.
 std::u32string normalize(std::u32string_view s) {
+  std::u32string composed;
+  if (!unicode::is_nfc_quick(s)) {
+    composed = unicode::nfc(s);
+    s = composed;
+  }
   std::u32string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {

@@ -19,8 +19,11 @@
 //     text, the others in the raw text. With SD v1's files, bos is normalized ("<|StartOfText|>"
 //     matches) but eos is not, because the plain-string pad token shares its content and the
 //     last declaration wins, as in transformers 5; SD 2's pad "!" cuts out every "!".
-//  3. The rest is normalized: whitespace runs become one space, each code point is lowercased with
-//     the full mapping of the character taken alone (U+0130 -> "i" + U+0307; no final sigma).
+//  3. The rest is normalized, in the reference's order: Unicode NFC (unicode_nfc.h: "e" + U+0301
+//     becomes "é", U+212B ANGSTROM SIGN becomes U+00C5; text the NFC quick check passes, such as
+//     ASCII, is left as it is), then whitespace runs become one space, then each code point is
+//     lowercased with the full mapping of the character taken alone (U+0130 -> "i" + U+0307; no
+//     final sigma; the result is not normalized again).
 //  4. Pre-tokenization: the matches of <\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|
 //     [\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+ are the words; whitespace is dropped. A literal
 //     "<|startoftext|>" match is then split like the reference's byte-level pre-tokenizer does,
@@ -31,11 +34,13 @@
 //  6. At most max_length - 2 tokens are kept; BOS, EOS and pad ids fill max_length.
 //
 // Known differences from the reference:
-//  - No NFC normalization: decomposed text ("e" + U+0301) is tokenized as given, where the
-//    reference first composes it ("é"). Text typed on keyboards is NFC already.
-//  - Character properties come from Python's Unicode tables (unicode_tables.cpp, Unicode 14);
-//    the reference uses Oniguruma's and Rust's, possibly a newer version: code points assigned
-//    after Unicode 14 may be classified differently.
+//  - Character properties and NFC come from Python's Unicode tables (unicode_tables.cpp,
+//    unicode_nfc.cpp, Unicode 14); the reference uses Oniguruma's and Rust's, possibly a newer
+//    version: code points assigned after Unicode 14 may be classified differently, and are
+//    neither decomposed nor composed nor reordered by NFC here.
+//  - NFC composes U+11935 U+11930 into U+11938 DIVES AKURU VOWEL SIGN O, as Unicode and Python
+//    do; the reference's NFC (Rust's unicode-normalization) leaves the pair as it is. It is the
+//    only difference between the two on any code point's NFD (checked by make_nfc_tables.py).
 //  - tokenizer_config.json's "added_tokens_decoder" and tokens added beyond bos/eos/unk/pad are
 //    not read.
 #pragma once

@@ -39,8 +39,16 @@ void train_vae(const VaeOptions& o, const ProgressFn& progress) {
   torch::manual_seed(1);
   AutoencoderKL vae = make_vae(o.config_dir);
   vae->train();
-  torch::optim::AdamW opt(vae->parameters(), torch::optim::AdamWOptions(o.lr).weight_decay(0.0));
   NamedModules modules = {{"vae", vae.get()}};
+  std::vector<torch::Tensor> params = vae->parameters();
+  if (o.decoder_only) {
+    if (load_checkpoint(o.init, modules, nullptr, nullptr) < 0) fail(o.init.string(), ": no VAE checkpoint to fine-tune");
+    for (auto& p : vae->encoder->parameters()) p.set_requires_grad(false);
+    if (vae->quant_conv) for (auto& p : vae->quant_conv->parameters()) p.set_requires_grad(false);
+    params = vae->decoder->parameters();
+    if (vae->post_quant_conv) for (auto& p : vae->post_quant_conv->parameters()) params.push_back(p);
+  }
+  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(0.0));
   int64_t step = std::max<int64_t>(0, load_checkpoint(o.checkpoint, modules, &opt, nullptr));
   BatchPrefetcher data(o.seed_base, o.batch, o.image_size);
   auto last = std::chrono::steady_clock::now();
@@ -59,15 +67,26 @@ void train_vae(const VaeOptions& o, const ProgressFn& progress) {
       const int64_t x0 = static_cast<int64_t>((r >> 32) % (range / 4 + 1)) * 4;
       x = x.slice(2, y0, y0 + o.crop).slice(3, x0, x0 + o.crop).contiguous();
     }
-    auto posterior = vae->encode(x);
-    torch::Tensor z = posterior.mean + torch::exp(0.5 * posterior.logvar) * torch::randn_like(posterior.mean);
-    torch::Tensor recon = vae->decode(z);
-    torch::Tensor rec = torch::l1_loss(recon, x);
-    torch::Tensor kl = 0.5 * (posterior.mean.pow(2) + posterior.logvar.exp() - 1 - posterior.logvar).mean();
-    torch::Tensor loss = rec + o.kl_weight * kl;
+    torch::Tensor recon, loss;
+    if (o.decoder_only) {
+      torch::Tensor z;
+      {
+        torch::NoGradGuard no_grad;
+        z = vae->encode(x).mean;
+      }
+      recon = vae->decode(z);
+      // L1 + MSE: MSE weighs the large errors that PSNR measures.
+      loss = torch::l1_loss(recon, x) + torch::mse_loss(recon, x);
+    } else {
+      auto posterior = vae->encode(x);
+      torch::Tensor z = posterior.mean + torch::exp(0.5 * posterior.logvar) * torch::randn_like(posterior.mean);
+      recon = vae->decode(z);
+      torch::Tensor kl = 0.5 * (posterior.mean.pow(2) + posterior.logvar.exp() - 1 - posterior.logvar).mean();
+      loss = torch::l1_loss(recon, x) + o.kl_weight * kl;
+    }
     opt.zero_grad();
     loss.backward();
-    torch::nn::utils::clip_grad_norm_(vae->parameters(), 1.0);
+    torch::nn::utils::clip_grad_norm_(params, 1.0);
     opt.step();
 
     loss_avg += loss.item<double>();

@@ -44,6 +44,11 @@ struct VaeOptions {
   double kl_weight = 1e-6;
   int save_every = 100;
   uint64_t seed_base = 1'000'000'000ull;
+  // Fine-tune the decoder only, on the posterior means of a frozen encoder, starting from
+  // `init` (a train_vae checkpoint): the latent space -- and so a UNet trained on it -- stays
+  // valid while reconstructions improve (as SD's ft-MSE VAE decoder was made).
+  bool decoder_only = false;
+  std::filesystem::path init;
 };
 void train_vae(const VaeOptions& options, const ProgressFn& progress);
 
