@@ -72,7 +72,9 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"crop", true, false, "training crop (default 128; 0 = whole 256 images)", "N"},
                               {"lr", true, false, "learning rate (default 1e-3)", "LR"},
                               {"save-every", true, false, "checkpoint interval (default 100)", "N"},
-                              {"decoder-only", true, false, "fine-tune the decoder of this VAE checkpoint (encoder frozen)", "FILE"}});
+                              {"decoder-only", true, false, "fine-tune the decoder of this VAE checkpoint (encoder frozen)", "FILE"},
+                              {"device", true, false, "cpu (default) or cuda", "DEV"},
+                              {"time-budget", true, false, "shorten --steps to end within this many seconds", "S"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("vae", "Train the VAE.", specs).c_str()), 0;
     hd::train::VaeOptions o;
@@ -84,6 +86,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.crop = a.get_int("crop", o.crop);
     o.lr = a.get_double("lr", o.lr);
     o.save_every = a.get_int("save-every", o.save_every);
+    o.device = a.get_or("device", o.device);
+    o.time_budget = a.get_double("time-budget", o.time_budget);
     if (a.has("decoder-only")) {
       o.decoder_only = true;
       o.init = *a.get("decoder-only");
@@ -99,7 +103,13 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"batch", true, false, "batch size (default 16)", "N"},
                               {"lr", true, false, "learning rate (default 3e-4)", "LR"},
                               {"image-size", true, false, "training image size (default 256)", "N"},
-                              {"save-every", true, false, "checkpoint interval (default 100)", "N"}});
+                              {"save-every", true, false, "checkpoint interval (default 100)", "N"},
+                              {"device", true, false, "cpu (default) or cuda", "DEV"},
+                              {"time-budget", true, false, "shorten --steps to end within this many seconds", "S"},
+                              {"weights-out", true, false, "at the end, also write weights + EMA without optimizer state", "FILE"},
+                              {"init", true, false, "start a new run from this checkpoint's weights", "FILE"},
+                              {"offset-noise", true, false, "per-channel noise offset std (default 0.1)", "X"},
+                              {"precision", true, false, "fp32 (default) or bf16 autocast", "P"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("unet", "Train the UNet and text encoder.", specs).c_str()), 0;
     hd::train::UNetOptions o;
@@ -115,7 +125,13 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.lr = a.get_double("lr", o.lr);
     o.image_size = a.get_int("image-size", o.image_size);
     o.save_every = a.get_int("save-every", o.save_every);
-    hd::train::train_unet(o, [](const hd::train::Progress& p) { print_progress("unet", "latent-scale", p); });
+    o.device = a.get_or("device", o.device);
+    o.time_budget = a.get_double("time-budget", o.time_budget);
+    o.weights_out = a.get_or("weights-out", "");
+    o.init = a.get_or("init", "");
+    o.offset_noise = a.get_double("offset-noise", o.offset_noise);
+    o.precision = a.get_or("precision", o.precision);
+    hd::train::train_unet(o, [](const hd::train::Progress& p) { print_progress("unet", "data-wait", p); });
     return 0;
   }
   if (cmd == "prompts") {
@@ -169,7 +185,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     auto specs = with_common({{"vae", true, false, "VAE checkpoint", "FILE"},
                               {"unet", true, false, "UNet checkpoint", "FILE"},
                               {"tokenizer", true, false, "tokenizer folder", "DIR"},
-                              {"out", true, false, "model folder to write", "DIR"}});
+                              {"out", true, false, "model folder to write", "DIR"},
+                              {"weights", true, false, "ema (default) or raw training weights", "W"}});
     Args a(specs, argv);
     hd::train::ExportOptions o;
     o.config_dir = a.get_or("config", default_config().string());
@@ -177,6 +194,9 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.unet_checkpoint = a.get_or("unet", "");
     o.tokenizer_dir = a.get_or("tokenizer", "");
     o.out = a.get_or("out", "");
+    const std::string weights = a.get_or("weights", "ema");
+    if (weights != "ema" && weights != "raw") throw std::invalid_argument("--weights: '" + weights + "' is neither ema nor raw");
+    o.use_ema = weights == "ema";
     hd::train::export_model(o);
     std::printf("wrote %s\n", o.out.c_str());
     return 0;

@@ -170,6 +170,52 @@ TEST(UNet2DConditionConfig, UnsupportedOptionIsRefused) {
   EXPECT_NE(msg.find("class_embed_type"), std::string::npos) << msg;
 }
 
+// Per-channel latents_mean / latents_std follow diffusers' SDXL pipeline convention:
+// decode input = latents * std / scaling_factor + mean, and encoding inverts it.
+TEST(AutoencoderKL, PerChannelLatentStatisticsFollowDiffusers) {
+  ScratchCopy copy("vae_a");
+  copy.rewrite_config([](nlohmann::json& j) {
+    j["scaling_factor"] = 0.5;
+    j["latents_mean"] = {1.0, -2.0, 0.0, 3.0};
+    j["latents_std"] = {4.0, 0.5, 1.0, 2.0};
+  });
+  AutoencoderKL vae = load_vae(copy.dir());
+  torch::Tensor latents = torch::full({1, 4, 2, 2}, 2.0f);
+  torch::Tensor z = vae->from_diffusion_latents(latents);
+  // 2 * std / 0.5 + mean = 4 * std + mean
+  EXPECT_FLOAT_EQ(z[0][0][0][0].item<float>(), 17.0f);
+  EXPECT_FLOAT_EQ(z[0][1][1][1].item<float>(), 0.0f);
+  EXPECT_FLOAT_EQ(z[0][2][0][1].item<float>(), 4.0f);
+  EXPECT_FLOAT_EQ(z[0][3][1][0].item<float>(), 11.0f);
+  EXPECT_LT(max_abs_diff(vae->to_diffusion_latents(z), latents), 1e-6);
+}
+
+// Without statistics the SD convention holds: latents / scaling_factor + shift_factor.
+TEST(AutoencoderKL, ScalarScalingAndShift) {
+  ScratchCopy copy("vae_a");
+  copy.rewrite_config([](nlohmann::json& j) {
+    j["scaling_factor"] = 0.25;
+    j["shift_factor"] = 1.5;
+  });
+  AutoencoderKL vae = load_vae(copy.dir());
+  torch::Tensor z = vae->from_diffusion_latents(torch::full({1, 4, 1, 1}, 1.0f));
+  EXPECT_FLOAT_EQ(z[0][2][0][0].item<float>(), 5.5f);
+}
+
+// Inconsistent statistics are refused naming the key.
+TEST(AutoencoderKL, BadLatentStatisticsAreNamed) {
+  ScratchCopy copy("vae_a");
+  copy.rewrite_config([](nlohmann::json& j) { j["latents_mean"] = {0.0, 0.0, 0.0, 0.0}; });
+  std::string msg = load_error([&] { load_vae(copy.dir()); });
+  EXPECT_NE(msg.find("latents_mean and latents_std must be given together"), std::string::npos) << msg;
+  copy.rewrite_config([](nlohmann::json& j) { j["latents_std"] = {1.0, 1.0}; });
+  msg = load_error([&] { load_vae(copy.dir()); });
+  EXPECT_NE(msg.find("latents_std has 2 entries but latent_channels is 4"), std::string::npos) << msg;
+  copy.rewrite_config([](nlohmann::json& j) { j["latents_std"] = {1.0, 0.0, 1.0, 1.0}; });
+  msg = load_error([&] { load_vae(copy.dir()); });
+  EXPECT_NE(msg.find("latents_std entries must be positive"), std::string::npos) << msg;
+}
+
 }  // namespace
 }  // namespace hd
 

@@ -124,6 +124,20 @@ std::vector<int> JsonConfig::get_int_list(const std::string& key, std::vector<in
   return out;
 }
 
+std::vector<double> JsonConfig::get_double_list(const std::string& key, std::vector<double> def) const {
+  const json* v = value(key);
+  if (!v) return def;
+  constexpr const char* kExpected = "a list of numbers";
+  if (!v->is_array()) type_error(key, kExpected, *v);
+  std::vector<double> out;
+  out.reserve(v->size());
+  for (const json& e : *v) {
+    if (!e.is_number()) type_error(key, kExpected, *v);
+    out.push_back(e.get<double>());
+  }
+  return out;
+}
+
 std::vector<std::string> JsonConfig::get_string_list(const std::string& key,
                                                      std::vector<std::string> def) const {
   const json* v = value(key);

@@ -30,6 +30,7 @@ class JsonConfig {
   bool get_bool(const std::string& key, bool def) const;
   std::string get_string(const std::string& key, std::string def) const;
   std::vector<int> get_int_list(const std::string& key, std::vector<int> def) const;
+  std::vector<double> get_double_list(const std::string& key, std::vector<double> def) const;
   std::vector<std::string> get_string_list(const std::string& key,
                                            std::vector<std::string> def) const;
   // An int (broadcast to n entries) or a list of exactly n ints, as diffusers'

@@ -30,9 +30,22 @@ VaeConfig vae_config_from_json(const JsonConfig& c) {
          " entries but down_block_types has ", v.down_block_types.size(), " and up_block_types ",
          v.up_block_types.size());
   }
-  if (c.has("latents_mean") && !c.is_null("latents_mean")) {
-    fail(c.origin(), ": latents_mean/latents_std normalisation is not supported");
+  v.latents_mean = c.get_double_list("latents_mean", {});
+  v.latents_std = c.get_double_list("latents_std", {});
+  if (v.latents_mean.empty() != v.latents_std.empty()) {
+    fail(c.origin(), ": latents_mean and latents_std must be given together (got only ",
+         v.latents_mean.empty() ? "latents_std" : "latents_mean", ")");
   }
+  for (const char* key : {"latents_mean", "latents_std"}) {
+    const auto& list = std::string(key) == "latents_mean" ? v.latents_mean : v.latents_std;
+    if (!list.empty() && static_cast<int64_t>(list.size()) != v.latent_channels) {
+      fail(c.origin(), ": ", key, " has ", list.size(), " entries but latent_channels is ", v.latent_channels);
+    }
+  }
+  for (double s : v.latents_std) {
+    if (!(s > 0)) fail(c.origin(), ": latents_std entries must be positive, got ", s);
+  }
+  if (!(v.scaling_factor > 0)) fail(c.origin(), ": scaling_factor must be positive, got ", v.scaling_factor);
   return v;
 }
 
@@ -54,6 +67,27 @@ AutoencoderKLImpl::Posterior AutoencoderKLImpl::encode(const torch::Tensor& imag
 torch::Tensor AutoencoderKLImpl::decode(const torch::Tensor& z) {
   torch::Tensor h = post_quant_conv ? conv_forward(post_quant_conv, z) : z;
   return decoder->forward(h);
+}
+
+namespace {
+
+// [C] statistics as [1, C, 1, 1] on the device and dtype of `like`.
+torch::Tensor channel_stats(const std::vector<double>& values, const torch::Tensor& like) {
+  return torch::tensor(values, torch::kFloat64).to(like.device(), like.scalar_type()).view({1, -1, 1, 1});
+}
+
+}  // namespace
+
+torch::Tensor AutoencoderKLImpl::to_diffusion_latents(const torch::Tensor& z) const {
+  const VaeConfig& c = config_;
+  if (c.latents_mean.empty()) return (z - c.shift_factor) * c.scaling_factor;
+  return (z - channel_stats(c.latents_mean, z)) * c.scaling_factor / channel_stats(c.latents_std, z);
+}
+
+torch::Tensor AutoencoderKLImpl::from_diffusion_latents(const torch::Tensor& latents) const {
+  const VaeConfig& c = config_;
+  if (c.latents_mean.empty()) return latents / c.scaling_factor + c.shift_factor;
+  return latents * channel_stats(c.latents_std, latents) / c.scaling_factor + channel_stats(c.latents_mean, latents);
 }
 
 int64_t AutoencoderKLImpl::scale_factor() const {

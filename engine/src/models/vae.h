@@ -24,6 +24,9 @@ struct VaeConfig {
   int64_t sample_size = 32;
   double scaling_factor = 0.18215;
   double shift_factor = 0.0;
+  // Per-channel latent statistics (diffusers' SDXL convention): when both are given the
+  // diffusion latents are (z - mean) * scaling_factor / std, else (z - shift) * scaling_factor.
+  std::vector<double> latents_mean, latents_std;
   bool use_quant_conv = true;
   bool use_post_quant_conv = true;
   bool mid_block_add_attention = true;

@@ -20,7 +20,7 @@ LatentPreview::LatentPreview(AutoencoderKL& vae) {
   }
   auto device = vae->decoder->conv_in->weight.device();
   torch::Tensor x = torch::stack(images).to(device);                            // [27, 3, 32, 32]
-  torch::Tensor z = vae->encode(x).mean * vae->config().scaling_factor;         // [27, C, 8*, 8*]
+  torch::Tensor z = vae->to_diffusion_latents(vae->encode(x).mean);            // [27, C, 8*, 8*]
   torch::Tensor feats = z.mean({2, 3}).to(torch::kCPU);                          // [27, C]
   torch::Tensor a = torch::cat({feats, torch::ones({feats.size(0), 1})}, 1);   // [27, C+1]
   torch::Tensor y = torch::stack(rgbs);                                          // [27, 3]

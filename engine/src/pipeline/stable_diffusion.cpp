@@ -43,8 +43,7 @@ torch::Tensor StableDiffusionPipeline::prepare_latents(torch::Generator& generat
 }
 
 torch::Tensor StableDiffusionPipeline::decode_latents(const torch::Tensor& latents) {
-  const auto& vc = sd_->vae->config();
-  torch::Tensor z = latents / vc.scaling_factor + vc.shift_factor;
+  torch::Tensor z = sd_->vae->from_diffusion_latents(latents);
   torch::Tensor image = sd_->vae->decode(z);  // [B, 3, H, W] in about [-1, 1]
   return (image / 2 + 0.5).clamp(0, 1);
 }

@@ -1,5 +1,7 @@
 #include "training/checkpoint.h"
 
+#include <algorithm>
+
 #include <torch/serialize.h>
 #include <torch/torch.h>
 
@@ -15,7 +17,15 @@ Ema::Ema(std::vector<torch::Tensor> params, double decay) : params_(std::move(pa
 
 void Ema::update() {
   torch::NoGradGuard no_grad;
-  for (size_t i = 0; i < params_.size(); ++i) shadow_[i].mul_(decay_).add_(params_[i], 1.0 - decay_);
+  const double n = static_cast<double>(updates_++);
+  const double d = std::min(decay_, (1.0 + n) / (10.0 + n));
+  for (size_t i = 0; i < params_.size(); ++i) shadow_[i].mul_(d).add_(params_[i], 1.0 - d);
+}
+
+void Ema::reset() {
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < params_.size(); ++i) shadow_[i].copy_(params_[i]);
+  updates_ = 0;
 }
 
 void Ema::copy_to_params() const {
@@ -24,7 +34,7 @@ void Ema::copy_to_params() const {
 }
 
 void save_checkpoint(const fs::path& file, const NamedModules& modules,
-                     torch::optim::Optimizer& optimizer, Ema* ema, int64_t step) {
+                     torch::optim::Optimizer* optimizer, Ema* ema, int64_t step) {
   torch::serialize::OutputArchive archive;
   archive.write("step", torch::tensor(step));
   for (const auto& [name, module] : modules) {
@@ -32,9 +42,11 @@ void save_checkpoint(const fs::path& file, const NamedModules& modules,
     module->save(sub);
     archive.write(name, sub);
   }
-  torch::serialize::OutputArchive opt;
-  optimizer.save(opt);
-  archive.write("optimizer", opt);
+  if (optimizer) {
+    torch::serialize::OutputArchive opt;
+    optimizer->save(opt);
+    archive.write("optimizer", opt);
+  }
   if (ema && !ema->empty()) {
     for (size_t i = 0; i < ema->shadow().size(); ++i) archive.write("ema." + std::to_string(i), ema->shadow()[i]);
   }
@@ -45,10 +57,10 @@ void save_checkpoint(const fs::path& file, const NamedModules& modules,
 }
 
 int64_t load_checkpoint(const fs::path& file, const NamedModules& modules,
-                        torch::optim::Optimizer* optimizer, Ema* ema) {
+                        torch::optim::Optimizer* optimizer, Ema* ema, torch::Device device) {
   if (!fs::exists(file)) return -1;
   torch::serialize::InputArchive archive;
-  archive.load_from(file.string());
+  archive.load_from(file.string(), device);
   torch::Tensor step;
   archive.read("step", step);
   for (const auto& [name, module] : modules) {

@@ -53,8 +53,8 @@ void export_model(const ExportOptions& o) {
   if (load_checkpoint(o.unet_checkpoint, {{"unet", unet.get()}, {"text_encoder", te.get()}}, nullptr, &ema) < 0) {
     fail(o.unet_checkpoint.string(), ": no UNet checkpoint");
   }
-  ema.copy_to_params();  // export the averaged weights
-  const double scale = latent_scaling_factor(vae, 64, 256);
+  if (o.use_ema) ema.copy_to_params();  // export the averaged weights
+  const LatentStats stats = latent_statistics(vae, 64, 256);
 
   fs::create_directories(o.out);
   write_weights_fp16(*unet, o.out / "unet" / "diffusion_pytorch_model.safetensors");
@@ -62,7 +62,9 @@ void export_model(const ExportOptions& o) {
   write_weights_fp16(*te, o.out / "text_encoder" / "model.safetensors");
 
   nlohmann::json vae_cfg = JsonConfig::load(o.config_dir / "vae" / "config.json").raw();
-  vae_cfg["scaling_factor"] = scale;
+  vae_cfg["scaling_factor"] = 1.0;
+  vae_cfg["latents_mean"] = stats.mean;
+  vae_cfg["latents_std"] = stats.std;
   write_json(vae_cfg, o.out / "vae" / "config.json");
   write_json(JsonConfig::load(o.config_dir / "unet" / "config.json").raw(), o.out / "unet" / "config.json");
   nlohmann::json te_cfg = JsonConfig::load(o.config_dir / "text_encoder" / "config.json").raw();

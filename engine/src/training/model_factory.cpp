@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "common/error.h"
 #include "io/json_config.h"
 #include "training/scene_batches.h"
 #include "training/trainers.h"
@@ -10,6 +11,15 @@ namespace hd::train {
 namespace fs = std::filesystem;
 
 void set_threads(int threads) { at::set_num_threads(threads); }
+
+torch::Device training_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name != "cuda") fail("--device: '", name, "' is neither cpu nor cuda");
+  if (!torch::cuda::is_available()) fail("--device cuda: this libtorch sees no CUDA GPU");
+  at::globalContext().setFloat32MatmulPrecision("high");  // TF32 tensor cores
+  at::globalContext().setBenchmarkCuDNN(true);
+  return torch::Device(torch::kCUDA, 0);
+}
 
 AutoencoderKL make_vae(const fs::path& dir) {
   return AutoencoderKL(vae_config_from_json(JsonConfig::load(dir / "vae" / "config.json")));
@@ -26,14 +36,20 @@ CLIPTextModel make_text_encoder(const fs::path& dir, int vocab_size, int max_len
   return CLIPTextModel(c);
 }
 
-double latent_scaling_factor(AutoencoderKL& vae, int count, int image_size) {
+LatentStats latent_statistics(AutoencoderKL& vae, int count, int image_size) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> means;
   for (int i = 0; i < count; i += 8) {
     SceneBatch b = make_scene_batch(900'000'000ull + i, 8, image_size);
-    means.push_back(vae->encode(b.images).mean);
+    means.push_back(vae->encode(b.images.to(vae->parameters().front().device())).mean);
   }
-  return 1.0 / torch::cat(means).std().item<double>();
+  torch::Tensor z = torch::cat(means).to(torch::kCPU, torch::kFloat64);  // [N, C, h, w]
+  torch::Tensor per_channel = z.transpose(0, 1).reshape({z.size(1), -1});  // [C, N*h*w]
+  torch::Tensor mean = per_channel.mean(1), std = per_channel.std(1);
+  LatentStats s;
+  s.mean.assign(mean.data_ptr<double>(), mean.data_ptr<double>() + mean.numel());
+  s.std.assign(std.data_ptr<double>(), std.data_ptr<double>() + std.numel());
+  return s;
 }
 
 }  // namespace hd::train

@@ -1,5 +1,8 @@
 #include "training/scene_batches.h"
 
+#include <algorithm>
+#include <thread>
+
 #include <torch/torch.h>
 
 #include "data/scene.h"
@@ -13,16 +16,26 @@ torch::Tensor rgb_to_tensor(const uint8_t* rgb, int height, int width) {
 
 SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_out) {
   SceneBatch out;
-  std::vector<torch::Tensor> images;
+  std::vector<torch::Tensor> images(batch);
+  out.captions.resize(batch);
   data::SceneOptions opt;
   opt.size = size;
   opt.split = held_out ? data::Split::kHeldOut : data::Split::kTrain;
-  for (int i = 0; i < batch; ++i) {
-    data::Scene scene = data::generate_scene(first_seed + i, opt);
-    images.push_back(rgb_to_tensor(scene.rgb.data, scene.rgb.rows, scene.rgb.cols));
-    out.captions.push_back(scene.caption);
+  // Scenes are independent (one seed each): draw them on every core, so that a GPU trainer
+  // is not starved. Plain threads, not libtorch's pool, which the training step is using.
+  const int workers = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, batch);
+  std::vector<std::thread> pool;
+  for (int w = 0; w < workers; ++w) {
+    pool.emplace_back([&, w] {
+      for (int i = w; i < batch; i += workers) {
+        data::Scene scene = data::generate_scene(first_seed + i, opt);
+        images[i] = rgb_to_tensor(scene.rgb.data, scene.rgb.rows, scene.rgb.cols);
+        out.captions[i] = scene.caption;
+      }
+    });
   }
-  out.images = torch::stack(images);
+  for (auto& t : pool) t.join();
+  out.images = torch::stack(images);  // [B, 3, S, S]
   return out;
 }
 

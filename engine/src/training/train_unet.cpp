@@ -1,8 +1,9 @@
 // UNet + text encoder training (diffusers examples/text_to_image semantics): epsilon
 // prediction on VAE latents, uniform timesteps, min-SNR weighting, caption dropout for
-// classifier-free guidance, EMA weights for export.
+// classifier-free guidance, offset noise, EMA weights for export.
 #include <chrono>
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "common/error.h"
@@ -13,23 +14,59 @@
 #include "training/checkpoint.h"
 #include "training/model_factory.h"
 #include "training/scene_batches.h"
+#include "training/step_budget.h"
 #include "training/trainers.h"
 
 namespace hd::train {
 
+namespace {
+
+// bf16 autocast on the training device for the scope's lifetime (no-op for fp32).
+class AutocastScope {
+ public:
+  AutocastScope(bool enabled, at::DeviceType device) : enabled_(enabled), device_(device) {
+    if (!enabled_) return;
+    at::autocast::set_autocast_dtype(device_, at::kBFloat16);
+    at::autocast::set_autocast_enabled(device_, true);
+    at::autocast::increment_nesting();
+  }
+  ~AutocastScope() {
+    if (!enabled_) return;
+    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+    at::autocast::set_autocast_enabled(device_, false);
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool enabled_;
+  at::DeviceType device_;
+};
+
+}  // namespace
+
 void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   torch::manual_seed(2);
+  const torch::Device device = training_device(o.device);
+  if (o.precision != "fp32" && o.precision != "bf16") fail("--precision: '", o.precision, "' is neither fp32 nor bf16");
+  const bool bf16 = o.precision == "bf16";
   auto tokenizer = load_tokenizer(o.tokenizer_dir);
   AutoencoderKL vae = make_vae(o.config_dir);
-  if (load_checkpoint(o.vae_checkpoint, {{"vae", vae.get()}}, nullptr, nullptr) < 0) {
+  vae->to(device);
+  if (load_checkpoint(o.vae_checkpoint, {{"vae", vae.get()}}, nullptr, nullptr, device) < 0) {
     fail(o.vae_checkpoint.string(), ": no VAE checkpoint (train the VAE first)");
   }
   vae->eval();
   for (auto& p : vae->parameters()) p.set_requires_grad(false);
-  const double scale = latent_scaling_factor(vae, 64, o.image_size);
+  const LatentStats stats = latent_statistics(vae, 64, o.image_size);
+  const auto opts = torch::TensorOptions().dtype(torch::kFloat32).device(device);
+  const torch::Tensor latent_mean = torch::tensor(stats.mean).to(opts).view({1, -1, 1, 1});  // [1, C, 1, 1]
+  const torch::Tensor latent_std = torch::tensor(stats.std).to(opts).view({1, -1, 1, 1});    // [1, C, 1, 1]
 
   UNet2DConditionModel unet = make_unet(o.config_dir);
   CLIPTextModel te = make_text_encoder(o.config_dir, tokenizer->vocab_size(), tokenizer->max_length());
+  unet->to(device);
+  te->to(device);
   unet->train();
   te->train();
   std::vector<torch::Tensor> params = unet->parameters();
@@ -37,32 +74,46 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(1e-2));
   Ema ema(params, o.ema_decay);
   NamedModules modules = {{"unet", unet.get()}, {"text_encoder", te.get()}};
-  int64_t step = std::max<int64_t>(0, load_checkpoint(o.checkpoint, modules, &opt, &ema));
+  int64_t step = load_checkpoint(o.checkpoint, modules, &opt, &ema, device);
+  if (step < 0 && !o.init.empty()) {  // a new run starting from other weights
+    if (load_checkpoint(o.init, modules, nullptr, nullptr, device) < 0) fail(o.init.string(), ": no checkpoint to start from");
+    ema.reset();
+  }
+  step = std::max<int64_t>(0, step);
+  ema.set_updates(step);
   // Channels-last convolutions: oneDNN's fast layout on CPUs (forward and backward).
   convolutions_to_channels_last(*unet);
   convolutions_to_channels_last(*vae);
 
   DDIMScheduler schedule(DDIMSchedulerConfig::from_json(
       JsonConfig::load(o.config_dir / "scheduler" / "scheduler_config.json")));
-  const torch::Tensor alphas = schedule.alphas_cumprod();  // [T]
+  const torch::Tensor alphas = schedule.alphas_cumprod().to(device);  // [T]
   const int64_t T = alphas.size(0);
   BatchPrefetcher data(o.seed_base, o.batch, o.image_size);
   torch::Generator gen = at::detail::createCPUGenerator(o.seed_base);
 
-  auto last = std::chrono::steady_clock::now();
-  double loss_avg = 0;
+  StepBudget budget(step, o.steps, o.time_budget);
+  using Clock = std::chrono::steady_clock;
+  auto last = Clock::now();
+  double loss_avg = 0, data_wait = 0;
   int window = 0;
-  for (; step < o.steps; ++step) {
+  int64_t total = budget.at(step);
+  for (; step < total; total = budget.at(++step)) {
     gen.set_current_seed(o.seed_base + static_cast<uint64_t>(step));  // resumable stream
     for (auto& group : opt.param_groups()) {
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate(step, o.steps, o.lr));
+      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate(step, total, o.lr));
     }
+    const auto wait_start = Clock::now();
     SceneBatch batch = data.get(step);
+    data_wait += std::chrono::duration<double>(Clock::now() - wait_start).count();
     const int64_t B = batch.images.size(0);
     torch::Tensor latents;
     {
       torch::NoGradGuard no_grad;
-      latents = (vae->encode(batch.images.contiguous(kSparseFormat)).mean * scale).contiguous(kSparseFormat);  // [B, 4, h, w]
+      AutocastScope autocast(bf16, device.type());
+      torch::Tensor images = batch.images.to(device).contiguous(kSparseFormat);  // [B, 3, S, S]
+      torch::Tensor z = vae->encode(images).mean.to(torch::kFloat32);           // [B, C, h, w]
+      latents = ((z - latent_mean) / latent_std).contiguous(kSparseFormat);
     }
     torch::Tensor drop = torch::rand({B}, gen);
     std::vector<int64_t> ids;
@@ -71,14 +122,21 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       const TokenizedText t = tokenizer->encode(caption);
       ids.insert(ids.end(), t.ids.begin(), t.ids.end());
     }
-    torch::Tensor input_ids = torch::tensor(ids, torch::kLong).view({B, -1});  // [B, L]
-    torch::Tensor t = torch::randint(0, T, {B}, gen, torch::kLong);
-    torch::Tensor noise = torch::randn(latents.sizes(), gen);
-    torch::Tensor a = alphas.index_select(0, t).view({B, 1, 1, 1});
+    torch::Tensor input_ids = torch::tensor(ids, torch::kLong).view({B, -1}).to(device);  // [B, L]
+    torch::Tensor t = torch::randint(0, T, {B}, gen, torch::kLong).to(device);
+    // Offset noise: a random per-sample, per-channel constant hides the latents' mean in
+    // x_t, so that the model takes colours from the caption, not from the noise.
+    torch::Tensor noise = (torch::randn(latents.sizes(), gen) +
+                           o.offset_noise * torch::randn({B, latents.size(1), 1, 1}, gen)).to(device);
+    torch::Tensor a = alphas.index_select(0, t).view({B, 1, 1, 1}).to(torch::kFloat32);
     torch::Tensor noisy = a.sqrt() * latents + (1 - a).sqrt() * noise;
 
-    torch::Tensor context = te->forward(input_ids);        // [B, L, D]
-    torch::Tensor pred = unet->forward(noisy, t, context);  // [B, 4, h, w]
+    torch::Tensor pred;
+    {
+      AutocastScope autocast(bf16, device.type());
+      torch::Tensor context = te->forward(input_ids);     // [B, L, D]
+      pred = unet->forward(noisy, t, context).to(torch::kFloat32);  // [B, 4, h, w]
+    }
     torch::Tensor per_sample = (pred - noise).pow(2).mean({1, 2, 3});  // [B]
     if (o.snr_gamma > 0) {
       torch::Tensor snr = a.view({B}) / (1 - a.view({B}));
@@ -93,22 +151,23 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
 
     loss_avg += loss.item<double>();
     ++window;
-    const bool save = (step + 1) % o.save_every == 0 || step + 1 == o.steps;
-    if (save) save_checkpoint(o.checkpoint, modules, opt, &ema, step + 1);
+    const bool save = (step + 1) % o.save_every == 0 || step + 1 == total;
+    if (save) save_checkpoint(o.checkpoint, modules, &opt, &ema, step + 1);
     if (progress && (window == 20 || save)) {
-      const auto now = std::chrono::steady_clock::now();
+      const auto now = Clock::now();
       Progress p;
       p.step = step + 1;
-      p.total = o.steps;
+      p.total = total;
       p.loss = loss_avg / window;
-      p.metric = scale;
       p.seconds_per_step = std::chrono::duration<double>(now - last).count() / window;
+      p.metric = data_wait / window / std::max(1e-9, p.seconds_per_step);  // share of time waiting for data
       progress(p);
       last = now;
-      loss_avg = 0;
+      loss_avg = data_wait = 0;
       window = 0;
     }
   }
+  if (!o.weights_out.empty()) save_checkpoint(o.weights_out, modules, nullptr, &ema, step);
 }
 
 }  // namespace hd::train

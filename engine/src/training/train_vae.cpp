@@ -10,6 +10,7 @@
 #include "training/checkpoint.h"
 #include "training/model_factory.h"
 #include "training/scene_batches.h"
+#include "training/step_budget.h"
 #include "training/trainers.h"
 
 namespace hd::train {
@@ -37,26 +38,31 @@ double learning_rate(int64_t step, int64_t total, double lr, int64_t warmup, dou
 
 void train_vae(const VaeOptions& o, const ProgressFn& progress) {
   torch::manual_seed(1);
+  const torch::Device device = training_device(o.device);
   AutoencoderKL vae = make_vae(o.config_dir);
+  vae->to(device);
   vae->train();
   NamedModules modules = {{"vae", vae.get()}};
   std::vector<torch::Tensor> params = vae->parameters();
   if (o.decoder_only) {
-    if (load_checkpoint(o.init, modules, nullptr, nullptr) < 0) fail(o.init.string(), ": no VAE checkpoint to fine-tune");
+    if (load_checkpoint(o.init, modules, nullptr, nullptr, device) < 0) {
+      fail(o.init.string(), ": no VAE checkpoint to fine-tune");
+    }
     for (auto& p : vae->encoder->parameters()) p.set_requires_grad(false);
     if (vae->quant_conv) for (auto& p : vae->quant_conv->parameters()) p.set_requires_grad(false);
     params = vae->decoder->parameters();
     if (vae->post_quant_conv) for (auto& p : vae->post_quant_conv->parameters()) params.push_back(p);
   }
   torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(0.0));
-  int64_t step = std::max<int64_t>(0, load_checkpoint(o.checkpoint, modules, &opt, nullptr));
+  int64_t step = std::max<int64_t>(0, load_checkpoint(o.checkpoint, modules, &opt, nullptr, device));
   BatchPrefetcher data(o.seed_base, o.batch, o.image_size);
+  StepBudget budget(step, o.steps, o.time_budget);
   auto last = std::chrono::steady_clock::now();
   double loss_avg = 0, psnr_avg = 0;
   int window = 0;
-  for (; step < o.steps; ++step) {
+  for (int64_t total = budget.at(step); step < total; total = budget.at(++step)) {
     for (auto& group : opt.param_groups()) {
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate(step, o.steps, o.lr));
+      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate(step, total, o.lr));
     }
     SceneBatch batch = data.get(step);
     torch::Tensor x = batch.images;  // [B, 3, S, S]
@@ -67,6 +73,7 @@ void train_vae(const VaeOptions& o, const ProgressFn& progress) {
       const int64_t x0 = static_cast<int64_t>((r >> 32) % (range / 4 + 1)) * 4;
       x = x.slice(2, y0, y0 + o.crop).slice(3, x0, x0 + o.crop).contiguous();
     }
+    x = x.to(device);
     torch::Tensor recon, loss;
     if (o.decoder_only) {
       torch::Tensor z;
@@ -92,13 +99,13 @@ void train_vae(const VaeOptions& o, const ProgressFn& progress) {
     loss_avg += loss.item<double>();
     psnr_avg += psnr(recon.detach(), x);
     ++window;
-    const bool save = (step + 1) % o.save_every == 0 || step + 1 == o.steps;
-    if (save) save_checkpoint(o.checkpoint, modules, opt, nullptr, step + 1);
+    const bool save = (step + 1) % o.save_every == 0 || step + 1 == total;
+    if (save) save_checkpoint(o.checkpoint, modules, &opt, nullptr, step + 1);
     if (progress && (window == 20 || save)) {
       const auto now = std::chrono::steady_clock::now();
       Progress p;
       p.step = step + 1;
-      p.total = o.steps;
+      p.total = total;
       p.loss = loss_avg / window;
       p.metric = psnr_avg / window;
       p.seconds_per_step = std::chrono::duration<double>(now - last).count() / window;

@@ -16,7 +16,7 @@ void set_threads(int threads);
 
 struct Progress {
   int64_t step = 0, total = 0;
-  double loss = 0, metric = 0;  // metric: PSNR (VAE) or the EMA loss (UNet)
+  double loss = 0, metric = 0;  // metric: PSNR (VAE) or the share of time spent waiting for data (UNet)
   double seconds_per_step = 0;
 };
 using ProgressFn = std::function<void(const Progress&)>;
@@ -49,6 +49,8 @@ struct VaeOptions {
   // valid while reconstructions improve (as SD's ft-MSE VAE decoder was made).
   bool decoder_only = false;
   std::filesystem::path init;
+  std::string device = "cpu";         // "cpu" or "cuda"
+  double time_budget = 0;             // seconds; > 0 sizes the run to fit (see StepBudget)
 };
 void train_vae(const VaeOptions& options, const ProgressFn& progress);
 
@@ -64,8 +66,16 @@ struct UNetOptions {
   double cfg_dropout = 0.1;               // empty caption for classifier-free guidance
   double snr_gamma = 5.0;                 // min-SNR loss weighting; 0 disables
   double ema_decay = 0.999;
+  double offset_noise = 0.1;              // std of a per-sample, per-channel noise offset
+  std::string precision = "fp32";         // or "bf16" (autocast; for GPUs)
+  std::filesystem::path init;             // start a new run from these weights (no optimizer state)
   int save_every = 100;
   uint64_t seed_base = 2'000'000'000ull;
+  std::string device = "cpu";             // "cpu" or "cuda"
+  double time_budget = 0;                 // seconds; > 0 sizes the run to fit (see StepBudget)
+  // At the end, also write the weights and EMA without the optimizer state here: a third
+  // of the size, and enough to export or to resume with fresh Adam moments.
+  std::filesystem::path weights_out;
 };
 void train_unet(const UNetOptions& options, const ProgressFn& progress);
 
@@ -83,6 +93,7 @@ struct ExportOptions {
   std::filesystem::path config_dir;
   std::filesystem::path vae_checkpoint, unet_checkpoint, tokenizer_dir;
   std::filesystem::path out;   // diffusers folder, weights in fp16
+  bool use_ema = true;          // export the EMA weights (else the raw training weights)
 };
 void export_model(const ExportOptions& options);
 
