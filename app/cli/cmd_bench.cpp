@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "hd/engine.h"
 #include "plot.h"
+#include "side_by_side.h"
 
 namespace hd::cli {
 namespace {
@@ -36,16 +37,6 @@ std::string header(const std::string& command, const Engine& engine) {
 void write_file(const fs::path& p, const std::string& text) {
   Status st = save_text(text, p.string());
   if (!st.ok()) throw std::runtime_error(st.message());
-}
-
-double mean(const std::vector<double>& v) {
-  return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
-}
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
 }
 
 // --- bench prompts --------------------------------------------------------------------------
@@ -108,38 +99,27 @@ int bench_prompts(const std::vector<std::string>& argv) {
     req.seed = args.get_int64("seed", 0) + static_cast<int64_t>(i);
     req.highlight.interval = args.get_int("interval", 5);
     req.highlight.threshold = args.get_int("threshold", 150);
-    GenerateResult dense, hl;
-    req.highlight.enabled = false;
-    if (!(st = engine.generate(req, &dense)).ok()) throw std::runtime_error(prompts[i] + ": " + st.message());
-    req.highlight.enabled = true;
-    if (!(st = engine.generate(req, &hl)).ok()) throw std::runtime_error(prompts[i] + ": " + st.message());
-    std::vector<double> f, p;
-    for (size_t s = 0; s < hl.step_ms.size(); ++s) (hl.modes[s] == StepMode::kFull ? f : p).push_back(hl.step_ms[s]);
-    const double speedup = dense.total_ms / hl.total_ms;
-    const double mac_ratio = hl.macs / dense.macs;
-    const double psnr = image_psnr(dense.image, hl.image), ssim = image_ssim(dense.image, hl.image);
-    const float area = hl.attention ? hl.attention->mask.area : 1.0f;
-    std::string token;
-    if (hl.attention) {
-      for (const auto& t : hl.attention->tokens) {
-        if (t.selected) token += (token.empty() ? "" : " ") + t.text;
-      }
-    }
+    const SideBySide r = run_side_by_side(engine, req);
+    const GenerateResult &dense = r.dense, &hl = r.highlight;
+    const double speedup = r.speedup, mac_ratio = r.mac_ratio, psnr = r.psnr, ssim = r.ssim;
+    const float area = r.mask_area;
+    const std::string& token = r.token;
+    const double f = r.full_step_ms, p = r.partial_step_ms;
     speedups.push_back(speedup);
     mac_ratios.push_back(mac_ratio);
     psnrs.push_back(std::min(psnr, 100.0));
     ssims.push_back(ssim);
     areas.push_back(area);
     dense_step.push_back(median(dense.step_ms));
-    full_step.push_back(median(f));
-    partial_step.push_back(median(p));
+    full_step.push_back(f);
+    partial_step.push_back(p);
     dense_total.push_back(dense.total_ms);
     hl_total.push_back(hl.total_ms);
     std::string quoted = prompts[i];
     std::replace(quoted.begin(), quoted.end(), '"', '\'');
     csv << i << ',' << req.seed << ",\"" << quoted << "\"," << token << ',' << area << ',' << dense.total_ms << ','
-        << hl.total_ms << ',' << speedup << ',' << hl.full_steps << ',' << hl.partial_steps << ',' << median(f)
-        << ',' << median(p) << ',' << median(dense.step_ms) << ',' << mac_ratio << ',' << psnr << ',' << ssim << '\n';
+        << hl.total_ms << ',' << speedup << ',' << hl.full_steps << ',' << hl.partial_steps << ',' << f
+        << ',' << p << ',' << median(dense.step_ms) << ',' << mac_ratio << ',' << psnr << ',' << ssim << '\n';
     std::fprintf(stderr, "[%zu/%zu] %.2fx  mask %.1f%%  PSNR %.1f dB  %s\n", i + 1, prompts.size(), speedup,
                  100.0 * area, psnr, prompts[i].c_str());
   }

@@ -9,6 +9,7 @@ namespace hd::cli {
 int cmd_generate(const std::vector<std::string>& args);
 int cmd_inspect(const std::vector<std::string>& args);
 int cmd_bench(const std::vector<std::string>& args);
+int cmd_eval(const std::vector<std::string>& args);
 
 // Shared output helpers.
 std::string with_commas(long long value);                 // 859520964 -> "859,520,964"

@@ -16,6 +16,7 @@ void print_help() {
       "  generate   generate an image from a prompt\n"
       "  inspect    parameter counts, dtypes and UNet MACs of a model or config\n"
       "  bench      highlight vs dense: per prompt, or partial-step cost per mask area\n"
+      "  eval       highlight vs dense over a prompt file at scale: rows, summary, FID (resumable, shardable)\n"
       "  version    print the version and the libtorch runtime\n\n"
       "`hd <command> --help` lists a command's options.\n");
 }
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
     if (command == "generate") return hd::cli::cmd_generate(args);
     if (command == "inspect") return hd::cli::cmd_inspect(args);
     if (command == "bench") return hd::cli::cmd_bench(args);
+    if (command == "eval") return hd::cli::cmd_eval(args);
     if (command == "version" || command == "--version") {
       std::printf("hd %s\n%s\n", hd::version().c_str(), hd::cli::runtime_line().c_str());
       return 0;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "io/safetensors.h"
@@ -89,6 +90,53 @@ TEST(Cli, BadInputIsReported) {
   EXPECT_NE(r.output.find("unknown option '--bogus'"), std::string::npos) << r.output;
   r = run("frobnicate");
   EXPECT_EQ(r.status, 2);
+}
+
+size_t count_lines(const fs::path& p) {
+  std::ifstream in(p);
+  size_t n = 0;
+  std::string line;
+  while (std::getline(in, line)) n += !line.empty();
+  return n;
+}
+
+// `hd eval` runs dense and highlight per prompt, one shard at a time; a second run of a
+// shard skips its finished prompts; --merge joins the shards' rows in prompt order and
+// writes the summary, with FID through a user-provided TorchScript feature network.
+TEST(Cli, EvalShardsResumeAndMerge) {
+  const fs::path dir = scratch("eval");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    std::ofstream(dir / "prompts.txt") << "a red circle\n# a comment\na blue square\na green star\n";
+  }
+  const std::string common = "eval --model " + kPipeline + " --prompts " + (dir / "prompts.txt").string() +
+                             " --steps 2 --out " + (dir / "out").string();
+  CliRun r = run(common + " --shard 0/2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(count_lines(dir / "out" / "rows" / "shard-0-of-2.csv"), 3u);  // header + prompts 0 and 2
+  r = run(common + " --shard 0/2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("0 prompts to run, 2 already done"), std::string::npos) << r.output;
+  r = run(common + " --shard 1/2");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_TRUE(fs::is_regular_file(dir / "out" / "images" / "highlight" / "00001.png"));
+  const std::string eval_data = std::string(HD_TEST_DATA_DIR) + "/eval";
+  r = run("eval --merge --out " + (dir / "out").string() + " --inception " + eval_data + "/tiny_features.pt --inception-size 32");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("| prompts | 3 |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("FID highlight images vs dense images"), std::string::npos) << r.output;
+  std::ifstream merged(dir / "out" / "eval.csv");
+  std::string header, first, second;
+  std::getline(merged, header);
+  std::getline(merged, first);
+  std::getline(merged, second);
+  EXPECT_EQ(first.substr(0, 2), "0,");
+  EXPECT_EQ(second.substr(0, 2), "1,");
+  EXPECT_NE(second.find("\"a blue square\""), std::string::npos) << second;
+  r = run("eval --out " + (dir / "out").string() + " --prompts x.txt --shard 2/2");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--shard: '2/2' is not K/N"), std::string::npos) << r.output;
 }
 
 }  // namespace
