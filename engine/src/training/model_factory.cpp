@@ -41,7 +41,7 @@ LatentStats latent_statistics(AutoencoderKL& vae, int count, int image_size) {
   std::vector<torch::Tensor> means;
   for (int i = 0; i < count; i += 8) {
     SceneBatch b = make_scene_batch(900'000'000ull + i, 8, image_size);
-    means.push_back(vae->encode(b.images.to(vae->parameters().front().device())).mean);
+    means.push_back(vae->encode(b.images(vae->parameters().front().device())).mean);
   }
   torch::Tensor z = torch::cat(means).to(torch::kCPU, torch::kFloat64);  // [N, C, h, w]
   torch::Tensor per_channel = z.transpose(0, 1).reshape({z.size(1), -1});  // [C, N*h*w]

@@ -1,6 +1,7 @@
 #include "training/scene_batches.h"
 
 #include <algorithm>
+#include <cstring>
 #include <thread>
 
 #include <torch/torch.h>
@@ -9,14 +10,13 @@
 
 namespace hd::train {
 
-torch::Tensor rgb_to_tensor(const uint8_t* rgb, int height, int width) {
-  torch::Tensor t = torch::from_blob(const_cast<uint8_t*>(rgb), {height, width, 3}, torch::kUInt8);
-  return t.permute({2, 0, 1}).to(torch::kFloat32).div(127.5).sub(1.0);  // [3, H, W]
+torch::Tensor SceneBatch::images(torch::Device device) const {
+  return rgb.to(device).permute({0, 3, 1, 2}).to(torch::kFloat32).div(127.5).sub(1.0);  // [B, 3, S, S]
 }
 
 SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_out) {
   SceneBatch out;
-  std::vector<torch::Tensor> images(batch);
+  out.rgb = torch::empty({batch, size, size, 3}, torch::kUInt8);  // [B, S, S, 3]
   out.captions.resize(batch);
   data::SceneOptions opt;
   opt.size = size;
@@ -29,13 +29,12 @@ SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_
     pool.emplace_back([&, w] {
       for (int i = w; i < batch; i += workers) {
         data::Scene scene = data::generate_scene(first_seed + i, opt);
-        images[i] = rgb_to_tensor(scene.rgb.data, scene.rgb.rows, scene.rgb.cols);
+        std::memcpy(out.rgb[i].data_ptr<uint8_t>(), scene.rgb.data, static_cast<size_t>(size) * size * 3);
         out.captions[i] = scene.caption;
       }
     });
   }
   for (auto& t : pool) t.join();
-  out.images = torch::stack(images);  // [B, 3, S, S]
   return out;
 }
 

@@ -12,8 +12,12 @@
 namespace hd::train {
 
 struct SceneBatch {
-  torch::Tensor images;               // [B, 3, S, S] float32 in [-1, 1]
+  torch::Tensor rgb;                  // [B, S, S, 3] uint8: a quarter of float32's bytes to copy
   std::vector<std::string> captions;  // B captions
+
+  // The images as the models take them: float32 [B, 3, S, S] in [-1, 1], on `device`
+  // (converted there, after the 8-bit copy).
+  torch::Tensor images(torch::Device device = torch::kCPU) const;
 };
 
 // Scenes of the training split with seeds first_seed .. first_seed + batch - 1.
@@ -33,7 +37,5 @@ class BatchPrefetcher {
   std::future<SceneBatch> pending_;
 };
 
-// Converts an RGB 8-bit HxWx3 buffer to [3, H, W] in [-1, 1].
-torch::Tensor rgb_to_tensor(const uint8_t* rgb, int height, int width);
 
 }  // namespace hd::train

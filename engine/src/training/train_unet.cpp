@@ -81,9 +81,13 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   }
   step = std::max<int64_t>(0, step);
   ema.set_updates(step);
-  // Channels-last convolutions: oneDNN's fast layout on CPUs (forward and backward).
-  convolutions_to_channels_last(*unet);
-  convolutions_to_channels_last(*vae);
+  // Channels-last convolutions: oneDNN's fast layout on CPUs (forward and backward). On
+  // CUDA the models stay NCHW, the layout of the fast GroupNorm kernels.
+  const auto format = device.is_cpu() ? kSparseFormat : at::MemoryFormat::Contiguous;
+  if (device.is_cpu()) {
+    convolutions_to_channels_last(*unet);
+    convolutions_to_channels_last(*vae);
+  }
 
   DDIMScheduler schedule(DDIMSchedulerConfig::from_json(
       JsonConfig::load(o.config_dir / "scheduler" / "scheduler_config.json")));
@@ -106,14 +110,14 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     const auto wait_start = Clock::now();
     SceneBatch batch = data.get(step);
     data_wait += std::chrono::duration<double>(Clock::now() - wait_start).count();
-    const int64_t B = batch.images.size(0);
+    const int64_t B = batch.rgb.size(0);
     torch::Tensor latents;
     {
       torch::NoGradGuard no_grad;
       AutocastScope autocast(bf16, device.type());
-      torch::Tensor images = batch.images.to(device).contiguous(kSparseFormat);  // [B, 3, S, S]
-      torch::Tensor z = vae->encode(images).mean.to(torch::kFloat32);           // [B, C, h, w]
-      latents = ((z - latent_mean) / latent_std).contiguous(kSparseFormat);
+      torch::Tensor images = batch.images(device).contiguous(format);  // [B, 3, S, S]
+      torch::Tensor z = vae->encode(images).mean.to(torch::kFloat32);  // [B, C, h, w]
+      latents = ((z - latent_mean) / latent_std).contiguous(format);
     }
     torch::Tensor drop = torch::rand({B}, gen);
     std::vector<int64_t> ids;

@@ -65,7 +65,7 @@ void train_vae(const VaeOptions& o, const ProgressFn& progress) {
       static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate(step, total, o.lr));
     }
     SceneBatch batch = data.get(step);
-    torch::Tensor x = batch.images;  // [B, 3, S, S]
+    torch::Tensor x = batch.images(device);  // [B, 3, S, S]
     if (o.crop > 0 && o.crop < o.image_size) {
       const uint64_t r = mix(step);
       const int64_t range = o.image_size - o.crop;
@@ -73,7 +73,6 @@ void train_vae(const VaeOptions& o, const ProgressFn& progress) {
       const int64_t x0 = static_cast<int64_t>((r >> 32) % (range / 4 + 1)) * 4;
       x = x.slice(2, y0, y0 + o.crop).slice(3, x0, x0 + o.crop).contiguous();
     }
-    x = x.to(device);
     torch::Tensor recon, loss;
     if (o.decoder_only) {
       torch::Tensor z;
@@ -129,10 +128,11 @@ double evaluate_vae(const std::filesystem::path& config_dir, const std::filesyst
   int n = 0;
   for (int i = 0; i < count; i += 8) {
     SceneBatch b = make_scene_batch(800'000'000ull + i, std::min(8, count - i), image_size, /*held_out=*/true);
-    torch::Tensor recon = vae->decode(vae->encode(b.images).mean);
-    for (int64_t j = 0; j < recon.size(0); ++j, ++n) total += psnr(recon[j], b.images[j]);
+    const torch::Tensor images = b.images();  // [B, 3, S, S]
+    torch::Tensor recon = vae->decode(vae->encode(images).mean);
+    for (int64_t j = 0; j < recon.size(0); ++j, ++n) total += psnr(recon[j], images[j]);
     if (i == 0 && !sheet.empty()) {  // [2 rows of B images] -> HWC uint8
-      torch::Tensor rows = torch::cat({torch::cat(b.images.unbind(0), 2), torch::cat(recon.clamp(-1, 1).unbind(0), 2)}, 1);
+      torch::Tensor rows = torch::cat({torch::cat(images.unbind(0), 2), torch::cat(recon.clamp(-1, 1).unbind(0), 2)}, 1);
       torch::Tensor u8 = ((rows + 1) * 127.5).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
       cv::Mat rgb(static_cast<int>(u8.size(0)), static_cast<int>(u8.size(1)), CV_8UC3, u8.data_ptr<uint8_t>()), bgr;
       cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
