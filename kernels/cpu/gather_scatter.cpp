@@ -130,7 +130,70 @@ void scatter_nhwc(const ScatterParams& p, const ParallelFor& parallel) {
   });
 }
 
+// Where (b, y, x) of the map is read from: a computed tile's pixel or the cached map's,
+// as the pointer to its channel 0 and the stride between channels.
+struct Source {
+  const float* ptr;
+  int64_t channel_stride;
+};
+
+inline Source scatter_gather_source(const ScatterGatherParams& p, int64_t b, int64_t y, int64_t x) {
+  const int64_t t = p.tile, C = p.channels;
+  const int32_t k = p.tile_at[(y / t) * p.grid_w + x / t];
+  if (k >= 0) {
+    const int64_t tile = b * p.tile_count + k, ty = y % t, tx = x % t;
+    if (p.channels_last) return {p.tiles + ((tile * t + ty) * t + tx) * C, 1};
+    return {p.tiles + (tile * C * t + ty) * t + tx, t * t};
+  }
+  if (p.channels_last) return {p.cached + ((b * p.height + y) * p.width + x) * C, 1};
+  return {p.cached + (b * C * p.height + y) * p.width + x, p.height * p.width};
+}
+
 }  // namespace
+
+void scatter_gather_cpu(const ScatterGatherParams& p, const ParallelFor& parallel) {
+  const int64_t M = p.windows.count, C = p.channels, H = p.height, W = p.width;
+  const int64_t wh = p.window_h, ww = p.window_w;
+  std::vector<float> zeros;
+  if (p.scale && !p.shift) zeros.assign(static_cast<size_t>(p.batch * C), 0.0f);
+  // One unit of work: one window row of one window of one sample.
+  run(p.batch * M * wh, parallel, [&](int64_t begin, int64_t end) {
+    for (int64_t job = begin; job < end; ++job) {
+      const int64_t i = job % wh;
+      const int64_t m = (job / wh) % M;
+      const int64_t b = job / (wh * M);
+      const float* a = p.scale ? p.scale + b * C : nullptr;
+      const float* s = p.scale ? (p.shift ? p.shift + b * C : zeros.data() + b * C) : nullptr;
+      const int64_t y = p.windows.ys[m] + i;
+      for (int64_t j = 0; j < ww; ++j) {
+        const int64_t x = p.windows.xs[m] + j;
+        const bool inside = y >= 0 && y < H && x >= 0 && x < W;
+        if (p.channels_last) {
+          float* dst = p.output + (((b * M + m) * wh + i) * ww + j) * C;
+          if (!inside) {
+            std::memset(dst, 0, sizeof(float) * C);
+            continue;
+          }
+          pixel_affine_silu(scatter_gather_source(p, b, y, x).ptr, dst, C, a, s, p.silu);
+        } else {
+          float* dst = p.output + ((b * M + m) * C * wh + i) * ww + j;  // channel 0
+          const int64_t dst_stride = wh * ww;
+          if (!inside) {
+            for (int64_t c = 0; c < C; ++c) dst[c * dst_stride] = 0.0f;
+            continue;
+          }
+          const Source src = scatter_gather_source(p, b, y, x);
+          for (int64_t c = 0; c < C; ++c) {
+            float v = src.ptr[c * src.channel_stride];
+            if (a) v = v * a[c] + s[c];
+            if (p.silu) v = silu(v);
+            dst[c * dst_stride] = v;
+          }
+        }
+      }
+    }
+  });
+}
 
 void gather_cpu(const GatherParams& p, const ParallelFor& parallel) {
   if (p.channels_last) return gather_nhwc(p, parallel);

@@ -1,5 +1,5 @@
 // CUDA twins of cpu/gather_scatter.cpp: one thread per output element. fp32; the tile lists
-// are device pointers.
+// (and the scatter-gather's tile_at grid) are device pointers.
 #include <cuda_runtime.h>
 
 #include "hd/kernels/gather_scatter.h"
@@ -74,6 +74,43 @@ __global__ void scatter_kernel(ScatterParams p) {
   }
 }
 
+__global__ void scatter_gather_kernel(ScatterGatherParams p) {
+  const int64_t M = p.windows.count, C = p.channels, wh = p.window_h, ww = p.window_w, t = p.tile;
+  const int64_t total = p.batch * M * C * wh * ww;
+  for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
+       idx += int64_t(blockDim.x) * gridDim.x) {
+    int64_t b, m, c, i, j;
+    if (p.channels_last) {  // output [B*M, wh, ww, C]
+      c = idx % C;
+      j = (idx / C) % ww;
+      i = (idx / (C * ww)) % wh;
+      m = (idx / (C * ww * wh)) % M;
+      b = idx / (C * ww * wh * M);
+    } else {  // output [B*M, C, wh, ww]
+      j = idx % ww;
+      i = (idx / ww) % wh;
+      c = (idx / (ww * wh)) % C;
+      m = (idx / (ww * wh * C)) % M;
+      b = idx / (ww * wh * C * M);
+    }
+    const int64_t y = p.windows.ys[m] + i, x = p.windows.xs[m] + j;
+    float v = 0.0f;
+    if (y >= 0 && y < p.height && x >= 0 && x < p.width) {
+      const int32_t k = p.tile_at[(y / t) * p.grid_w + x / t];
+      if (k >= 0) {
+        const int64_t tile = b * p.tile_count + k, ty = y % t, tx = x % t;
+        v = p.channels_last ? p.tiles[((tile * t + ty) * t + tx) * C + c] : p.tiles[((tile * C + c) * t + ty) * t + tx];
+      } else {
+        v = p.channels_last ? p.cached[((b * p.height + y) * p.width + x) * C + c]
+                            : p.cached[((b * C + c) * p.height + y) * p.width + x];
+      }
+      if (p.scale) v = v * p.scale[b * C + c] + (p.shift ? p.shift[b * C + c] : 0.0f);
+      if (p.silu) v = v / (1.0f + __expf(-v));
+    }
+    p.output[idx] = v;
+  }
+}
+
 int blocks_for(int64_t total, int threads) {
   const int64_t b = (total + threads - 1) / threads;
   return static_cast<int>(b < 65535 ? (b > 0 ? b : 1) : 65535);
@@ -84,6 +121,11 @@ int blocks_for(int64_t total, int threads) {
 void gather_cuda(const GatherParams& p, void* stream) {
   const int64_t total = p.batch * p.tiles.count * p.channels * p.window_h * p.window_w;
   gather_kernel<<<blocks_for(total, 256), 256, 0, static_cast<cudaStream_t>(stream)>>>(p);
+}
+
+void scatter_gather_cuda(const ScatterGatherParams& p, void* stream) {
+  const int64_t total = p.batch * p.windows.count * p.channels * p.window_h * p.window_w;
+  scatter_gather_kernel<<<blocks_for(total, 256), 256, 0, static_cast<cudaStream_t>(stream)>>>(p);
 }
 
 void scatter_cuda(const ScatterParams& p, void* stream) {

@@ -184,3 +184,120 @@ TEST(GatherScatterCpu, ChannelsLastMatchesNchw) {
 
 }  // namespace
 }  // namespace hd::kernels
+
+namespace hd::kernels {
+namespace {
+
+// A map with 3 of its 4x4 grid cells computed anew (tiles of 4 on a 12x16 map) and the
+// windows of the next 3x3 convolution (tile plus a one-pixel halo) over every tile.
+struct FusedCase {
+  int64_t B = 2, C = 5, H = 12, W = 16, t = 4;
+  std::vector<int32_t> tile_ys = {0, 4, 8}, tile_xs = {12, 4, 0};  // active cells
+  std::vector<int32_t> win_ys, win_xs;
+  std::vector<int32_t> tile_at;
+  torch::Tensor cached, tiles, scale, shift;
+
+  FusedCase() {
+    torch::manual_seed(5);
+    cached = torch::randn({B, C, H, W});
+    tiles = torch::randn({B * 3, C, t, t});
+    scale = torch::randn({B, C});
+    shift = torch::randn({B, C});
+    tile_at.assign(static_cast<size_t>((H / t) * (W / t)), -1);
+    for (int k = 0; k < 3; ++k) tile_at[(tile_ys[k] / t) * (W / t) + tile_xs[k] / t] = k;
+    for (int y = 0; y < H; y += t) {
+      for (int x = 0; x < W; x += t) win_ys.push_back(y - 1), win_xs.push_back(x - 1);
+    }
+  }
+  int64_t windows() const { return static_cast<int64_t>(win_ys.size()); }
+
+  // Reference: scatter the tiles into a copy of the cached map, then gather from it.
+  torch::Tensor scatter_then_gather() const {
+    torch::Tensor map = cached.clone();
+    ScatterParams s;
+    s.tiles = tiles.data_ptr<float>();
+    s.batch = B, s.channels = C, s.tile_h = s.tile_w = t;
+    s.positions = {tile_ys.data(), tile_xs.data(), 3};
+    s.output = map.data_ptr<float>();
+    s.height = H, s.width = W;
+    scatter_cpu(s);
+    torch::Tensor out = torch::zeros({B * windows(), C, t + 2, t + 2});
+    GatherParams g;
+    g.input = map.data_ptr<float>();
+    g.batch = B, g.channels = C, g.height = H, g.width = W;
+    g.tiles = {win_ys.data(), win_xs.data(), windows()};
+    g.window_h = g.window_w = t + 2;
+    g.scale = scale.data_ptr<float>(), g.shift = shift.data_ptr<float>(), g.silu = true;
+    g.output = out.data_ptr<float>();
+    g.out_channels = C;
+    gather_cpu(g);
+    return out;
+  }
+
+  ScatterGatherParams params(const torch::Tensor& tl, const torch::Tensor& map, const torch::Tensor& at,
+                             const torch::Tensor& wy, const torch::Tensor& wx, const torch::Tensor& sc,
+                             const torch::Tensor& sh, torch::Tensor& out, bool cl) const {
+    ScatterGatherParams p;
+    p.tiles = tl.data_ptr<float>();
+    p.cached = map.data_ptr<float>();
+    p.batch = B, p.channels = C, p.height = H, p.width = W, p.tile = t, p.tile_count = 3;
+    p.tile_at = at.data_ptr<int32_t>();
+    p.grid_w = W / t;
+    p.windows = {wy.data_ptr<int32_t>(), wx.data_ptr<int32_t>(), windows()};
+    p.window_h = p.window_w = t + 2;
+    p.scale = sc.data_ptr<float>(), p.shift = sh.data_ptr<float>(), p.silu = true;
+    p.output = out.data_ptr<float>();
+    p.channels_last = cl;
+    return p;
+  }
+};
+
+// The fused kernel reads what a scatter followed by a gather would (tiles where computed,
+// the cached map elsewhere, zeros outside), in both layouts, and leaves the map unchanged.
+TEST(ScatterGatherCpu, EqualsScatterThenGather) {
+  FusedCase f;
+  const torch::Tensor expected = f.scatter_then_gather();
+  const torch::Tensor cached_before = f.cached.clone();
+  for (bool cl : {false, true}) {
+    const auto fmt = cl ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+    torch::Tensor tl = f.tiles.contiguous(fmt), map = f.cached.contiguous(fmt);
+    torch::Tensor out = torch::zeros({f.B * f.windows(), f.C, f.t + 2, f.t + 2}).contiguous(fmt);
+    torch::Tensor at = torch::tensor(f.tile_at, torch::kInt32);
+    torch::Tensor wy = torch::tensor(f.win_ys, torch::kInt32), wx = torch::tensor(f.win_xs, torch::kInt32);
+    scatter_gather_cpu(f.params(tl, map, at, wy, wx, f.scale, f.shift, out, cl));
+    EXPECT_TRUE(torch::allclose(out.contiguous(), expected, 1e-6, 1e-6)) << "channels_last " << cl;
+  }
+  EXPECT_TRUE(torch::equal(f.cached, cached_before));
+}
+
+// The CUDA twin gives the CPU kernel's values (skipped without a GPU).
+TEST(ScatterGatherCuda, MatchesCpu) {
+#ifdef HD_WITH_CUDA
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  FusedCase f;
+  for (bool cl : {false, true}) {
+    auto run = [&](torch::Device dev) {
+      const auto fmt = cl ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+      torch::Tensor tl = f.tiles.to(dev).contiguous(fmt), map = f.cached.to(dev).contiguous(fmt);
+      torch::Tensor out = torch::zeros({f.B * f.windows(), f.C, f.t + 2, f.t + 2}, tl.options()).contiguous(fmt);
+      torch::Tensor at = torch::tensor(f.tile_at, torch::kInt32).to(dev);
+      torch::Tensor wy = torch::tensor(f.win_ys, torch::kInt32).to(dev), wx = torch::tensor(f.win_xs, torch::kInt32).to(dev);
+      torch::Tensor sc = f.scale.to(dev), sh = f.shift.to(dev);
+      ScatterGatherParams p = f.params(tl, map, at, wy, wx, sc, sh, out, cl);
+      if (dev.is_cuda()) {
+        scatter_gather_cuda(p, nullptr);
+        torch::cuda::synchronize();
+      } else {
+        scatter_gather_cpu(p);
+      }
+      return out.cpu().contiguous();
+    };
+    EXPECT_TRUE(torch::allclose(run(torch::kCPU), run(torch::kCUDA), 1e-5, 1e-5)) << "channels_last " << cl;
+  }
+#else
+  GTEST_SKIP() << "built without CUDA kernels";
+#endif
+}
+
+}  // namespace
+}  // namespace hd::kernels

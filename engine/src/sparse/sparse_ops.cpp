@@ -102,6 +102,68 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
   return out;
 }
 
+torch::Tensor scatter_gather_tiles(const torch::Tensor& tiles_in, const torch::Tensor& map_in,
+                                   const torch::Tensor& scale_in, const torch::Tensor& shift_in,
+                                   const std::vector<int32_t>& ys, const std::vector<int32_t>& xs,
+                                   int64_t offset, int64_t window, bool silu) {
+  RECORD_FUNCTION("hd::scatter_gather_tiles", std::vector<c10::IValue>());
+  const int64_t N = static_cast<int64_t>(ys.size());
+  const int64_t B = map_in.size(0), C = map_in.size(1), H = map_in.size(2), W = map_in.size(3);
+  const auto fmt = map_in.suggest_memory_format();
+  torch::Tensor out = torch::empty({B * N, C, window, window}, map_in.options().memory_format(fmt));
+  if (N == 0 || mac_dry_run()) return out;
+  const int64_t t = tiles_in.size(2);
+  if (tiles_in.size(0) != B * N || tiles_in.size(1) != C || tiles_in.size(3) != t) {
+    fail("scatter_gather_tiles: tiles of shape ", tiles_in.sizes(), " for ", N, " tiles of a map ", map_in.sizes());
+  }
+  const int64_t grid_h = (H + t - 1) / t, grid_w = (W + t - 1) / t;
+  std::vector<int32_t> tile_at(static_cast<size_t>(grid_h * grid_w), -1), wy(ys.size()), wx(xs.size());
+  for (int64_t k = 0; k < N; ++k) {
+    if (ys[k] % t != 0 || xs[k] % t != 0 || ys[k] < 0 || xs[k] < 0 || ys[k] >= H || xs[k] >= W) {
+      fail("scatter_gather_tiles: tile ", k, " at (", ys[k], ", ", xs[k], ") is not a cell of the ", t, "-pixel grid");
+    }
+    tile_at[(ys[k] / t) * grid_w + xs[k] / t] = static_cast<int32_t>(k);
+    wy[k] = static_cast<int32_t>(ys[k] + offset);
+    wx[k] = static_cast<int32_t>(xs[k] + offset);
+  }
+  torch::Tensor tiles = tiles_in.contiguous(fmt), map = map_in.contiguous(fmt);
+  torch::Tensor scale = scale_in.defined() ? scale_in.contiguous() : torch::Tensor();
+  torch::Tensor shift = shift_in.defined() ? shift_in.contiguous() : torch::Tensor();
+  kernels::ScatterGatherParams p;
+  p.batch = B;
+  p.channels = C;
+  p.height = H;
+  p.width = W;
+  p.tile = t;
+  p.tile_count = N;
+  p.grid_w = grid_w;
+  p.window_h = p.window_w = window;
+  p.silu = silu;
+  p.channels_last = fmt == at::MemoryFormat::ChannelsLast;
+  p.tiles = tiles.data_ptr<float>();
+  p.cached = map.data_ptr<float>();
+  p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
+  p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
+  p.output = out.data_ptr<float>();
+  if (map.is_cuda()) {
+#ifdef HD_WITH_CUDA
+    torch::Tensor at_d = torch::tensor(tile_at, torch::kInt32).to(map.device());
+    torch::Tensor dy = torch::tensor(wy, torch::kInt32).to(map.device());
+    torch::Tensor dx = torch::tensor(wx, torch::kInt32).to(map.device());
+    p.tile_at = at_d.data_ptr<int32_t>();
+    p.windows = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
+    kernels::scatter_gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+#else
+    fail("sparse scatter-gather: this build has no CUDA kernels");
+#endif
+  } else {
+    p.tile_at = tile_at.data();
+    p.windows = {wy.data(), wx.data(), N};
+    kernels::scatter_gather_cpu(p, torch_parallel());
+  }
+  return out;
+}
+
 void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_in,
                    const std::vector<int32_t>& ys, const std::vector<int32_t>& xs, torch::Tensor& out,
                    float scale) {

@@ -31,6 +31,15 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
                            const std::vector<int32_t>& xs, int64_t offset, int64_t window,
                            bool silu, int upsample = 1, int64_t stride = 1);
 
+// What gather_tiles({{map, scale, shift}}, ys, xs, offset, window, silu) would return after
+// scatter_tiles(tiles, {}, ys, xs, map), without writing `map`: the windows read the new
+// tiles [B * N, C, t, t] where they were computed and `map` elsewhere (the fused
+// scatter-gather of SIGE). The tiles must sit on the grid of their size (block grids do).
+torch::Tensor scatter_gather_tiles(const torch::Tensor& tiles, const torch::Tensor& map,
+                                   const torch::Tensor& scale, const torch::Tensor& shift,
+                                   const std::vector<int32_t>& ys, const std::vector<int32_t>& xs,
+                                   int64_t offset, int64_t window, bool silu);
+
 // Writes tiles [B * N, C, t, t] (+ residual tiles) * scale into `out` [B, C, H, W] in place.
 void scatter_tiles(const torch::Tensor& tiles, const torch::Tensor& residual,
                    const std::vector<int32_t>& ys, const std::vector<int32_t>& xs,

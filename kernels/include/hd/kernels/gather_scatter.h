@@ -58,12 +58,35 @@ struct ScatterParams {
   bool channels_last = false;       // layout of tiles, residual and output
 };
 
+// Fused scatter + gather: the windows that `gather` would read after `scatter` wrote new
+// tiles into a cached map, read straight from the tiles where a tile was computed and from
+// the cached map elsewhere. The map is neither written nor copied: a partial step keeps the
+// last full step's map as its cache and pays no scatter between two convolutions.
+struct ScatterGatherParams {
+  const float* tiles = nullptr;    // [B * N, C, t, t]: new values of the N computed tiles
+  const float* cached = nullptr;   // [B, C, H, W]: the map everywhere else
+  int64_t batch = 0, channels = 0, height = 0, width = 0;
+  int64_t tile = 0;                // t: tiles sit on a grid of t x t cells
+  int64_t tile_count = 0;          // N
+  const int32_t* tile_at = nullptr;  // [grid_h * grid_w]: tile of each cell, -1 when none
+  int64_t grid_w = 0;              // cells per row: ceil(W / t)
+  TileList windows;                // window origins, may be < 0 (zero padding outside)
+  int64_t window_h = 0, window_w = 0;
+  const float* scale = nullptr;    // [B, C] affine (GroupNorm), optional
+  const float* shift = nullptr;    // [B, C], optional (requires scale)
+  bool silu = false;
+  float* output = nullptr;         // [B * M, C, window_h, window_w], M = windows.count
+  bool channels_last = false;      // layout of tiles, cached map and output
+};
+
 void gather_cpu(const GatherParams& p, const ParallelFor& parallel = nullptr);
+void scatter_gather_cpu(const ScatterGatherParams& p, const ParallelFor& parallel = nullptr);
 void scatter_cpu(const ScatterParams& p, const ParallelFor& parallel = nullptr);
 
 // CUDA twins: the same parameters with device pointers (tile lists too); `stream` is a
 // cudaStream_t (nullptr: the default stream). Defined only in CUDA builds (HD_WITH_CUDA).
 void gather_cuda(const GatherParams& p, void* stream);
 void scatter_cuda(const ScatterParams& p, void* stream);
+void scatter_gather_cuda(const ScatterGatherParams& p, void* stream);
 
 }  // namespace hd::kernels
