@@ -1,5 +1,8 @@
 #include "sparse/sparse_ops.h"
 
+#include <mutex>
+#include <unordered_map>
+
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 #include <torch/torch.h>
@@ -21,6 +24,33 @@ const kernels::ParallelFor& torch_parallel() {
   };
   return pf;
 }
+
+#ifdef HD_WITH_CUDA
+// Device copies of tile index lists. Every gather and scatter of a partial step needs its
+// list on the GPU; a fresh host-to-device copy per call stalls the stream (pageable memory)
+// dozens of times per step, while the lists only change with the mask. Entries are found by
+// content (a hash, then an exact comparison), so a rebuilt geometry can never be served a
+// stale list; the cache is cleared when it grows past a few geometries.
+torch::Tensor device_int32(const std::vector<int32_t>& host, torch::Device device) {
+  struct Entry {
+    std::vector<int32_t> host;
+    torch::Tensor device;
+  };
+  static std::mutex mutex;
+  static std::unordered_multimap<uint64_t, Entry> cache;
+  uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(device.index() + 1);
+  for (int32_t v : host) h = (h ^ static_cast<uint32_t>(v)) * 1099511628211ull;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto range = cache.equal_range(h);
+  for (auto it = range.first; it != range.second; ++it) {
+    if (it->second.host == host && it->second.device.device() == device) return it->second.device;
+  }
+  if (cache.size() > 1024) cache.clear();
+  torch::Tensor d = torch::tensor(host, torch::kInt32).to(device);
+  cache.emplace(h, Entry{host, d});
+  return d;
+}
+#endif
 
 }  // namespace
 
@@ -78,8 +108,8 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
     p.channels_last = cl;
     if (map.is_cuda()) {
 #ifdef HD_WITH_CUDA
-      torch::Tensor dy = torch::tensor(wy, torch::kInt32).to(map.device());
-      torch::Tensor dx = torch::tensor(wx, torch::kInt32).to(map.device());
+      torch::Tensor dy = device_int32(wy, map.device());
+      torch::Tensor dx = device_int32(wx, map.device());
       p.input = map.data_ptr<float>();
       p.tiles = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
       p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
@@ -147,9 +177,9 @@ torch::Tensor scatter_gather_tiles(const torch::Tensor& tiles_in, const torch::T
   p.output = out.data_ptr<float>();
   if (map.is_cuda()) {
 #ifdef HD_WITH_CUDA
-    torch::Tensor at_d = torch::tensor(tile_at, torch::kInt32).to(map.device());
-    torch::Tensor dy = torch::tensor(wy, torch::kInt32).to(map.device());
-    torch::Tensor dx = torch::tensor(wx, torch::kInt32).to(map.device());
+    torch::Tensor at_d = device_int32(tile_at, map.device());
+    torch::Tensor dy = device_int32(wy, map.device());
+    torch::Tensor dx = device_int32(wx, map.device());
     p.tile_at = at_d.data_ptr<int32_t>();
     p.windows = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
     kernels::scatter_gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
@@ -185,8 +215,8 @@ void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_
   p.channels_last = fmt == at::MemoryFormat::ChannelsLast;
   if (out.is_cuda()) {
 #ifdef HD_WITH_CUDA
-    torch::Tensor dy = torch::tensor(ys, torch::kInt32).to(out.device());
-    torch::Tensor dx = torch::tensor(xs, torch::kInt32).to(out.device());
+    torch::Tensor dy = device_int32(ys, out.device());
+    torch::Tensor dx = device_int32(xs, out.device());
     p.tiles = tiles.data_ptr<float>();
     p.residual = residual.defined() ? residual.data_ptr<float>() : nullptr;
     p.positions = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
