@@ -17,8 +17,8 @@ packages=(
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqcustomplot-dev
   libopencv-dev libsentencepiece-dev sentencepiece nlohmann-json3-dev
   wordnet-dev wordnet-base libgl1-mesa-dev
-  # tests, GUI tests and packaging checks
-  libgtest-dev libgmock-dev xvfb xauth desktop-file-utils appstream
+  # tests, GUI tests and packaging checks (cpack -G DEB runs file and dpkg-shlibdeps)
+  libgtest-dev libgmock-dev xvfb xauth desktop-file-utils appstream file dpkg-dev
 )
 
 as_root() {

@@ -49,7 +49,9 @@ int runStudio(int argc, char** argv) {
   QApplication::setApplicationName(QStringLiteral("hd-studio"));
   QApplication::setApplicationDisplayName(QStringLiteral("Highlight Diffusion Studio"));
   QApplication::setApplicationVersion(QStringLiteral(HD_STUDIO_VERSION));
-  QApplication::setDesktopFileName(QStringLiteral("hd-studio"));
+  // The installed desktop entry's id (packaging/linux), which Wayland compositors match to
+  // the window to show its name and icon.
+  QApplication::setDesktopFileName(QStringLiteral("io.github.hdstudio.HdStudio"));
   QIcon icon;
   for (int size : {16, 32, 48, 64, 128, 256}) {
     icon.addFile(QStringLiteral(":/icons/hd-studio-%1.png").arg(size), QSize(size, size));

@@ -12,8 +12,10 @@ std::string resource_dir() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    const fs::path installed = exe.parent_path().parent_path() / "share" / "hd-studio" / "resources";
-    if (fs::is_directory(installed, ec)) return installed.string();
+    // The package installs resources/ as <prefix>/share/hd-studio; its configs/ folder tells it
+    // apart from an unrelated folder of that name next to a build tree's executable.
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "hd-studio";
+    if (fs::is_directory(installed / "configs", ec)) return installed.string();
   }
 #ifdef HD_SOURCE_RESOURCES
   return HD_SOURCE_RESOURCES;

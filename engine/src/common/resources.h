@@ -5,8 +5,8 @@
 
 namespace hd {
 
-// $HD_RESOURCE_DIR if set; else <exe>/../share/hd-studio/resources when installed; else the
-// source tree's resources/ folder (development builds).
+// $HD_RESOURCE_DIR if set; else <exe>/../share/hd-studio when installed (it holds configs/);
+// else the source tree's resources/ folder (development builds).
 std::string resource_dir();
 
 }  // namespace hd
