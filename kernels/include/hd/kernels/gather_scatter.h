@@ -7,7 +7,11 @@
 // back into the layer's full output map, optionally adding a residual. Pixels of a window
 // that fall outside the image read as zero (the convolution's zero padding).
 //
-// Layouts: full maps are float32 [B, C, H, W], either NCHW-contiguous or channels-last
+// Element types: float32, or IEEE half (fp16) storage with fp32 arithmetic (the affine and
+// SiLU are computed in float and rounded once to nearest-even on store); scale and shift
+// arrays are float32 in both.
+//
+// Layouts: full maps are [B, C, H, W], either NCHW-contiguous or channels-last
 // (NHWC in memory, `channels_last`); tile batches are [B * N, C, th, tw] in the same memory
 // format, sample-major (all N tiles of sample 0 first). Channels-last is the fast layout on
 // CPUs: every pixel is a contiguous vector of channels (and oneDNN's convolutions prefer
@@ -25,14 +29,22 @@ namespace hd::kernels {
 // passes libtorch's thread pool; nullptr runs serially.
 using ParallelFor = std::function<void(int64_t n, const std::function<void(int64_t, int64_t)>& body)>;
 
+// IEEE binary16 storage (the bits of a CUDA __half or a torch kHalf element).
+struct Half {
+  uint16_t bits;
+};
+float half_to_float(Half h);
+Half float_to_half(float f);  // round to nearest even
+
 struct TileList {
   const int32_t* ys = nullptr;  // window origins in (virtual) input coordinates, may be < 0
   const int32_t* xs = nullptr;
   int64_t count = 0;            // N
 };
 
-struct GatherParams {
-  const float* input = nullptr;  // [B, C, H, W]
+template <class T>
+struct GatherParamsT {
+  const T* input = nullptr;      // [B, C, H, W]
   int64_t batch = 0, channels = 0, height = 0, width = 0;
   TileList tiles;
   int64_t window_h = 0, window_w = 0;
@@ -41,19 +53,20 @@ struct GatherParams {
   const float* scale = nullptr;  // [B, C] per-sample per-channel affine (GroupNorm), optional
   const float* shift = nullptr;  // [B, C], optional (requires scale)
   bool silu = false;             // applied after the affine
-  float* output = nullptr;       // [B * N, out_channels, window_h, window_w]
+  T* output = nullptr;           // [B * N, out_channels, window_h, window_w]
   int64_t out_channels = 0;      // >= channels; write at channel offset `channel_offset`
   int64_t channel_offset = 0;    // (concatenation of skip connections)
   bool channels_last = false;    // layout of input and output
 };
 
-struct ScatterParams {
-  const float* tiles = nullptr;     // [B * N, C, th, tw]
+template <class T>
+struct ScatterParamsT {
+  const T* tiles = nullptr;         // [B * N, C, th, tw]
   int64_t batch = 0, channels = 0, tile_h = 0, tile_w = 0;
   TileList positions;               // top-left of each tile in the output map (inside it)
-  float* output = nullptr;          // [B, C, H, W], written in place
+  T* output = nullptr;              // [B, C, H, W], written in place
   int64_t height = 0, width = 0;
-  const float* residual = nullptr;  // [B * N, C, th, tw] added to the tiles, optional
+  const T* residual = nullptr;      // [B * N, C, th, tw] added to the tiles, optional
   float scale = 1.0f;               // out = (tiles + residual) * scale
   bool channels_last = false;       // layout of tiles, residual and output
 };
@@ -62,9 +75,10 @@ struct ScatterParams {
 // tiles into a cached map, read straight from the tiles where a tile was computed and from
 // the cached map elsewhere. The map is neither written nor copied: a partial step keeps the
 // last full step's map as its cache and pays no scatter between two convolutions.
-struct ScatterGatherParams {
-  const float* tiles = nullptr;    // [B * N, C, t, t]: new values of the N computed tiles
-  const float* cached = nullptr;   // [B, C, H, W]: the map everywhere else
+template <class T>
+struct ScatterGatherParamsT {
+  const T* tiles = nullptr;        // [B * N, C, t, t]: new values of the N computed tiles
+  const T* cached = nullptr;       // [B, C, H, W]: the map everywhere else
   int64_t batch = 0, channels = 0, height = 0, width = 0;
   int64_t tile = 0;                // t: tiles sit on a grid of t x t cells
   int64_t tile_count = 0;          // N
@@ -75,18 +89,33 @@ struct ScatterGatherParams {
   const float* scale = nullptr;    // [B, C] affine (GroupNorm), optional
   const float* shift = nullptr;    // [B, C], optional (requires scale)
   bool silu = false;
-  float* output = nullptr;         // [B * M, C, window_h, window_w], M = windows.count
+  T* output = nullptr;             // [B * M, C, window_h, window_w], M = windows.count
   bool channels_last = false;      // layout of tiles, cached map and output
 };
 
+using GatherParams = GatherParamsT<float>;
+using ScatterParams = ScatterParamsT<float>;
+using ScatterGatherParams = ScatterGatherParamsT<float>;
+using GatherParamsHalf = GatherParamsT<Half>;
+using ScatterParamsHalf = ScatterParamsT<Half>;
+using ScatterGatherParamsHalf = ScatterGatherParamsT<Half>;
+
+// fp32: vectorised and threaded (the engine's CPU path).
 void gather_cpu(const GatherParams& p, const ParallelFor& parallel = nullptr);
 void scatter_gather_cpu(const ScatterGatherParams& p, const ParallelFor& parallel = nullptr);
 void scatter_cpu(const ScatterParams& p, const ParallelFor& parallel = nullptr);
+// fp16: plain loops, the twins of the CUDA fp16 kernels.
+void gather_cpu(const GatherParamsHalf& p, const ParallelFor& parallel = nullptr);
+void scatter_gather_cpu(const ScatterGatherParamsHalf& p, const ParallelFor& parallel = nullptr);
+void scatter_cpu(const ScatterParamsHalf& p, const ParallelFor& parallel = nullptr);
 
 // CUDA twins: the same parameters with device pointers (tile lists too); `stream` is a
 // cudaStream_t (nullptr: the default stream). Defined only in CUDA builds (HD_WITH_CUDA).
 void gather_cuda(const GatherParams& p, void* stream);
 void scatter_cuda(const ScatterParams& p, void* stream);
 void scatter_gather_cuda(const ScatterGatherParams& p, void* stream);
+void gather_cuda(const GatherParamsHalf& p, void* stream);
+void scatter_cuda(const ScatterParamsHalf& p, void* stream);
+void scatter_gather_cuda(const ScatterGatherParamsHalf& p, void* stream);
 
 }  // namespace hd::kernels
