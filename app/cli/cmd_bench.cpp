@@ -55,32 +55,18 @@ std::vector<std::string> read_prompts(const std::string& path, int limit) {
 }
 
 int bench_prompts(const std::vector<std::string>& argv) {
-  const std::vector<OptionSpec> specs = {
-      {"model", true, false, "model (default: the embedded model)", "PATH"},
-      {"prompts", true, false, "prompt file, one per line (required)", "FILE"},
-      {"out", true, false, "report folder (required)", "DIR"},
-      {"steps", true, false, "DDIM steps (default 50)", "N"},
-      {"guidance", true, false, "guidance scale (default 7.5)", "G"},
-      {"seed", true, false, "seed of the first prompt; prompt i uses seed + i (default 0)", "S"},
-      {"limit", true, false, "use the first N prompts", "N"},
-      {"interval", true, false, "highlight interval (default 5)", "N"},
-      {"threshold", true, false, "highlight threshold (default 150)", "T"},
-      {"threads", true, false, "CPU threads (default: all cores)", "N"},
-      {"device", true, false, "cpu or cuda", "DEV"},
-      {"help", false, false, "show this help"}};
+  std::vector<OptionSpec> specs = {{"prompts", true, false, "prompt file, one per line (required)", "FILE"},
+                                    {"out", true, false, "report folder (required)", "DIR"}};
+  for (auto& s : side_by_side_options()) specs.push_back(s);
+  specs.push_back({"help", false, false, "show this help"});
   Args args(specs, argv);
   if (args.has("help")) {
     std::printf("%s", usage("bench prompts", "Dense vs highlight over a prompt file.", specs).c_str());
     return 0;
   }
   if (!args.has("prompts") || !args.has("out")) throw std::invalid_argument("--prompts and --out are required");
-  EngineOptions eo;
-  eo.num_threads = args.get_int("threads", 0);
-  if (args.get_or("device", "cpu") == "cuda") eo.device = Device::kCuda;
-  Engine engine(eo);
-  const std::string model = args.get_or("model", default_model_path());
-  Status st = engine.load(model);
-  if (!st.ok()) throw std::runtime_error(st.message());
+  const std::unique_ptr<Engine> loaded = load_engine(args);
+  Engine& engine = *loaded;
   const auto prompts = read_prompts(*args.get("prompts"), args.get_int("limit", 0));
   const fs::path out = *args.get("out");
   fs::create_directories(out);
@@ -92,13 +78,7 @@ int bench_prompts(const std::vector<std::string>& argv) {
   std::vector<double> speedups, mac_ratios, psnrs, ssims, areas, dense_step, full_step, partial_step;
   std::vector<double> dense_total, hl_total;
   for (size_t i = 0; i < prompts.size(); ++i) {
-    GenerateRequest req;
-    req.prompt = prompts[i];
-    req.steps = args.get_int("steps", 50);
-    req.guidance_scale = static_cast<float>(args.get_double("guidance", 7.5));
-    req.seed = args.get_int64("seed", 0) + static_cast<int64_t>(i);
-    req.highlight.interval = args.get_int("interval", 5);
-    req.highlight.threshold = args.get_int("threshold", 150);
+    const GenerateRequest req = side_by_side_request(args, prompts[i], i);
     const SideBySide r = run_side_by_side(engine, req);
     const GenerateResult &dense = r.dense, &hl = r.highlight;
     const double speedup = r.speedup, mac_ratio = r.mac_ratio, psnr = r.psnr, ssim = r.ssim;

@@ -310,24 +310,16 @@ int merge(const fs::path& out, const std::string& inception, int inception_size)
 }  // namespace
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  const std::vector<OptionSpec> specs = {
+  std::vector<OptionSpec> specs = {
       {"prompts", true, false, "prompt file: .txt (one per line), .jsonl (with scene specs) or MS-COCO captions .json", "FILE"},
       {"out", true, false, "output folder (required); rows, images and summaries go there", "DIR"},
-      {"model", true, false, "model (default: the embedded model)", "PATH"},
-      {"steps", true, false, "DDIM steps (default 50)", "N"},
-      {"guidance", true, false, "guidance scale (default 7.5)", "G"},
-      {"seed", true, false, "seed of prompt 0; prompt i uses seed + i (default 0)", "S"},
-      {"limit", true, false, "use the first N prompts", "N"},
       {"shard", true, false, "run shard K of N (0 <= K < N): prompts with index % N == K", "K/N"},
       {"merge", false, false, "join every shard's rows and write the summary"},
-      {"interval", true, false, "highlight interval (default 5)", "N"},
-      {"threshold", true, false, "highlight threshold (default 150)", "T"},
       {"inception", true, false, "TorchScript Inception network: FID of highlight vs dense images", "FILE"},
       {"inception-size", true, false, "input size of that network (default 299)", "PX"},
-      {"lpips", true, false, "TorchScript LPIPS network: perceptual distance per prompt", "FILE"},
-      {"threads", true, false, "CPU threads (default: all cores)", "N"},
-      {"device", true, false, "cpu or cuda", "DEV"},
-      {"help", false, false, "show this help"}};
+      {"lpips", true, false, "TorchScript LPIPS network: perceptual distance per prompt", "FILE"}};
+  for (auto& s : side_by_side_options()) specs.push_back(s);
+  specs.push_back({"help", false, false, "show this help"});
   Args args(specs, argv);
   if (args.has("help")) {
     std::printf("%s", usage("eval", "Dense vs highlight over a prompt file: rows, summary, FID.", specs).c_str());
@@ -348,11 +340,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
     lpips = std::make_unique<PerceptualDistance>();
     if (Status st = lpips->load(*args.get("lpips")); !st.ok()) throw std::runtime_error(st.message());
   }
-  EngineOptions eo;
-  eo.num_threads = args.get_int("threads", 0);
-  if (args.get_or("device", "cpu") == "cuda") eo.device = Device::kCuda;
-  Engine engine(eo);
-  if (Status st = engine.load(args.get_or("model", default_model_path())); !st.ok()) throw std::runtime_error(st.message());
+  const std::unique_ptr<Engine> loaded = load_engine(args);
+  Engine& engine = *loaded;
 
   fs::create_directories(out / "rows");
   fs::create_directories(out / "images" / "dense");
@@ -376,13 +365,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   for (size_t n = 0; n < todo.size(); ++n) {
     const size_t i = todo[n];
     const PromptItem& item = prompts[i];
-    GenerateRequest req;
-    req.prompt = item.caption;
-    req.steps = args.get_int("steps", 50);
-    req.guidance_scale = static_cast<float>(args.get_double("guidance", 7.5));
-    req.seed = args.get_int64("seed", 0) + static_cast<int64_t>(i);
-    req.highlight.interval = args.get_int("interval", 5);
-    req.highlight.threshold = args.get_int("threshold", 150);
+    const GenerateRequest req = side_by_side_request(args, item.caption, i);
     const SideBySide r = run_side_by_side(engine, req);
     char name[32];
     std::snprintf(name, sizeof name, "%05zu.png", i);

@@ -6,6 +6,38 @@
 
 namespace hd::cli {
 
+std::vector<OptionSpec> side_by_side_options() {
+  return {{"model", true, false, "model (default: the embedded model)", "PATH"},
+          {"steps", true, false, "DDIM steps (default 50)", "N"},
+          {"guidance", true, false, "guidance scale (default 7.5)", "G"},
+          {"seed", true, false, "seed of prompt 0; prompt i uses seed + i (default 0)", "S"},
+          {"limit", true, false, "use the first N prompts", "N"},
+          {"interval", true, false, "highlight interval (default 5)", "N"},
+          {"threshold", true, false, "highlight threshold (default 150)", "T"},
+          {"threads", true, false, "CPU threads (default: all cores)", "N"},
+          {"device", true, false, "cpu or cuda", "DEV"}};
+}
+
+std::unique_ptr<Engine> load_engine(const Args& args) {
+  EngineOptions eo;
+  eo.num_threads = args.get_int("threads", 0);
+  if (args.get_or("device", "cpu") == "cuda") eo.device = Device::kCuda;
+  auto engine = std::make_unique<Engine>(eo);
+  if (Status st = engine->load(args.get_or("model", default_model_path())); !st.ok()) throw std::runtime_error(st.message());
+  return engine;
+}
+
+GenerateRequest side_by_side_request(const Args& args, const std::string& prompt, size_t index) {
+  GenerateRequest req;
+  req.prompt = prompt;
+  req.steps = args.get_int("steps", 50);
+  req.guidance_scale = static_cast<float>(args.get_double("guidance", 7.5));
+  req.seed = args.get_int64("seed", 0) + static_cast<int64_t>(index);
+  req.highlight.interval = args.get_int("interval", 5);
+  req.highlight.threshold = args.get_int("threshold", 150);
+  return req;
+}
+
 double mean(const std::vector<double>& v) {
   return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
 }

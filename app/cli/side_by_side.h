@@ -3,9 +3,11 @@
 // Shared by `hd bench prompts` and `hd eval`.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "hd/engine.h"
 
 namespace hd::cli {
@@ -22,6 +24,14 @@ struct SideBySide {
 
 // Runs `request` twice, highlight off then on; throws std::runtime_error naming the prompt.
 SideBySide run_side_by_side(Engine& engine, GenerateRequest request);
+
+// The options every side-by-side command takes: model, steps, guidance, seed, limit,
+// interval, threshold, threads, device.
+std::vector<OptionSpec> side_by_side_options();
+// The engine those options describe, with its model loaded (throws on failure).
+std::unique_ptr<Engine> load_engine(const Args& args);
+// The request for prompt `index` of a file: seed = --seed + index.
+GenerateRequest side_by_side_request(const Args& args, const std::string& prompt, size_t index);
 
 double median(std::vector<double> v);
 double mean(const std::vector<double>& v);
