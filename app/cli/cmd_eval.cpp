@@ -57,7 +57,8 @@ std::vector<PromptItem> read_prompt_file(const std::string& path) {
       throw std::invalid_argument(path + ": not JSON: " + e.what());
     }
     if (!j.contains("annotations") || !j["annotations"].is_array()) {
-      throw std::invalid_argument(path + ": expected MS-COCO captions JSON with an 'annotations' list");
+      throw std::invalid_argument(path +
+                                  ": expected MS-COCO captions JSON with an 'annotations' list");
     }
     for (const auto& a : j["annotations"]) {
       if (!a.contains("caption") || !a["caption"].is_string()) {
@@ -79,9 +80,11 @@ std::vector<PromptItem> read_prompt_file(const std::string& path) {
         try {
           j = nlohmann::json::parse(line);
         } catch (const nlohmann::json::exception& e) {
-          throw std::invalid_argument(path + ":" + std::to_string(number) + ": not JSON: " + e.what());
+          throw std::invalid_argument(path + ":" + std::to_string(number) +
+                                      ": not JSON: " + e.what());
         }
-        if (!j.contains("caption")) throw std::invalid_argument(path + ":" + std::to_string(number) + ": no 'caption'");
+        if (!j.contains("caption"))
+          throw std::invalid_argument(path + ":" + std::to_string(number) + ": no 'caption'");
         const int objects = j.contains("objects") ? static_cast<int>(j["objects"].size()) : 0;
         out.push_back({j["caption"].get<std::string>(), objects ? line : "", objects});
       } else {
@@ -96,8 +99,10 @@ std::vector<PromptItem> read_prompt_file(const std::string& path) {
 // --- rows: one CSV line per prompt, the prompt quoted last ------------------------------------
 
 const char* kColumns =
-    "index,seed,objects,dense_ms,highlight_ms,speedup,full_steps,partial_steps,full_step_ms,partial_step_ms,"
-    "dense_step_ms,mac_ratio,mask_area,token,psnr,ssim,lpips,dense_fidelity,highlight_fidelity,prompt";
+    "index,seed,objects,dense_ms,highlight_ms,speedup,full_steps,partial_steps,full_step_ms,"
+    "partial_step_ms,"
+    "dense_step_ms,mac_ratio,mask_area,token,psnr,ssim,lpips,dense_fidelity,highlight_fidelity,"
+    "prompt";
 
 std::vector<std::string> split_csv(const std::string& line) {
   std::vector<std::string> cells(1);
@@ -191,8 +196,9 @@ Summary summarise(const std::vector<Row>& rows, std::optional<double> fid) {
   s.add("median dense step (ms)", median(column(rows, "dense_step_ms")), 1);
   s.add("median full step (ms)", median(column(rows, "full_step_ms")), 1);
   s.add("median partial step (ms)", median(column(rows, "partial_step_ms")), 1);
-  s.add("mean full / partial steps", std::to_string(mean(column(rows, "full_steps"))).substr(0, 5) + " / " +
-                                         std::to_string(mean(column(rows, "partial_steps"))).substr(0, 5));
+  s.add("mean full / partial steps",
+        std::to_string(mean(column(rows, "full_steps"))).substr(0, 5) + " / " +
+            std::to_string(mean(column(rows, "partial_steps"))).substr(0, 5));
   s.add("UNet MACs highlight / dense (mean)", mean(column(rows, "mac_ratio")), 3);
   s.add("mask area (mean, %)", 100 * mean(column(rows, "mask_area")), 1);
   s.add("mask area (median, %)", 100 * median(column(rows, "mask_area")), 1);
@@ -200,7 +206,8 @@ Summary summarise(const std::vector<Row>& rows, std::optional<double> fid) {
   for (double& p : psnr) p = std::min(p, 100.0);  // identical images: infinity, capped
   s.add("PSNR highlight vs dense (mean, dB; 100 = identical)", mean(psnr), 2);
   s.add("SSIM highlight vs dense (mean)", mean(column(rows, "ssim")), 4);
-  if (auto lp = column(rows, "lpips"); !lp.empty()) s.add("LPIPS highlight vs dense (mean)", mean(lp), 4);
+  if (auto lp = column(rows, "lpips"); !lp.empty())
+    s.add("LPIPS highlight vs dense (mean)", mean(lp), 4);
   if (fid) s.add("FID highlight images vs dense images", *fid, 3);
   for (int objects : {1, 2}) {
     std::vector<const Row*> sel;
@@ -232,20 +239,24 @@ void write_or_throw(const std::string& text, const fs::path& p) {
   if (!st.ok()) throw std::runtime_error(st.message());
 }
 
-void write_summary(const fs::path& out, const std::vector<Row>& rows, const std::string& inception, int inception_size) {
+void write_summary(const fs::path& out, const std::vector<Row>& rows, const std::string& inception,
+                   int inception_size) {
   std::optional<double> fid;
   if (!inception.empty()) {
     FeatureNetwork net;
     Status st = net.load(inception, inception_size);
     double value = 0;
-    if (st.ok()) st = folder_fid(net, (out / "images" / "dense").string(), (out / "images" / "highlight").string(), &value);
+    if (st.ok())
+      st = folder_fid(net, (out / "images" / "dense").string(),
+                      (out / "images" / "highlight").string(), &value);
     if (!st.ok()) throw std::runtime_error("FID: " + st.message());
     fid = value;
   }
   const Summary s = summarise(rows, fid);
   std::ostringstream csv, md;
   csv << "metric,value\n";
-  md << "# hd eval\n\n```\nruntime: " << runtime_line() << "\n```\n\n| metric | value |\n|---|---|\n";
+  md << "# hd eval\n\n```\nruntime: " << runtime_line()
+     << "\n```\n\n| metric | value |\n|---|---|\n";
   for (const auto& [k, v] : s.items) {
     csv << quote(k) << ',' << quote(v) << '\n';
     md << "| " << k << " | " << v << " |\n";
@@ -270,15 +281,18 @@ std::pair<int, int> parse_shard(const std::string& s) {
 std::string eta_text(double seconds) {
   const int s = static_cast<int>(seconds + 0.5);
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, (s % 3600) / 60);
-  else std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, (s % 3600) / 60);
+  else
+    std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
   return buf;
 }
 
 int merge(const fs::path& out, const std::string& inception, int inception_size) {
   std::vector<Row> rows;
   std::set<long> seen;
-  if (!fs::is_directory(out / "rows")) throw std::invalid_argument((out / "rows").string() + ": no such folder (nothing to merge)");
+  if (!fs::is_directory(out / "rows"))
+    throw std::invalid_argument((out / "rows").string() + ": no such folder (nothing to merge)");
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(out / "rows")) {
     if (e.path().extension() == ".csv") files.push_back(e.path());
@@ -290,7 +304,9 @@ int merge(const fs::path& out, const std::string& inception, int inception_size)
     }
   }
   if (rows.empty()) throw std::invalid_argument((out / "rows").string() + ": no finished rows");
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return std::stol(a.at("index")) < std::stol(b.at("index")); });
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return std::stol(a.at("index")) < std::stol(b.at("index"));
+  });
   std::ostringstream csv;
   csv << kColumns << '\n';
   const auto names = split_csv(kColumns);
@@ -302,7 +318,8 @@ int merge(const fs::path& out, const std::string& inception, int inception_size)
     csv << '\n';
   }
   write_or_throw(csv.str(), out / "eval.csv");
-  std::fprintf(stderr, "merged %zu rows from %zu shard files into %s\n", rows.size(), files.size(), (out / "eval.csv").c_str());
+  std::fprintf(stderr, "merged %zu rows from %zu shard files into %s\n", rows.size(), files.size(),
+               (out / "eval.csv").c_str());
   write_summary(out, rows, inception, inception_size);
   return 0;
 }
@@ -311,18 +328,23 @@ int merge(const fs::path& out, const std::string& inception, int inception_size)
 
 int cmd_eval(const std::vector<std::string>& argv) {
   std::vector<OptionSpec> specs = {
-      {"prompts", true, false, "prompt file: .txt (one per line), .jsonl (with scene specs) or MS-COCO captions .json", "FILE"},
+      {"prompts", true, false,
+       "prompt file: .txt (one per line), .jsonl (with scene specs) or MS-COCO captions .json",
+       "FILE"},
       {"out", true, false, "output folder (required); rows, images and summaries go there", "DIR"},
       {"shard", true, false, "run shard K of N (0 <= K < N): prompts with index % N == K", "K/N"},
       {"merge", false, false, "join every shard's rows and write the summary"},
-      {"inception", true, false, "TorchScript Inception network: FID of highlight vs dense images", "FILE"},
+      {"inception", true, false, "TorchScript Inception network: FID of highlight vs dense images",
+       "FILE"},
       {"inception-size", true, false, "input size of that network (default 299)", "PX"},
       {"lpips", true, false, "TorchScript LPIPS network: perceptual distance per prompt", "FILE"}};
   for (auto& s : side_by_side_options()) specs.push_back(s);
   specs.push_back({"help", false, false, "show this help"});
   Args args(specs, argv);
   if (args.has("help")) {
-    std::printf("%s", usage("eval", "Dense vs highlight over a prompt file: rows, summary, FID.", specs).c_str());
+    std::printf(
+        "%s",
+        usage("eval", "Dense vs highlight over a prompt file: rows, summary, FID.", specs).c_str());
     return 0;
   }
   if (!args.has("out")) throw std::invalid_argument("--out is required");
@@ -333,12 +355,15 @@ int cmd_eval(const std::vector<std::string>& argv) {
   if (!args.has("prompts")) throw std::invalid_argument("--prompts is required (or --merge)");
   const auto [shard, shards] = parse_shard(args.get_or("shard", "0/1"));
   std::vector<PromptItem> prompts = read_prompt_file(*args.get("prompts"));
-  if (const int limit = args.get_int("limit", 0); limit > 0 && limit < static_cast<int>(prompts.size())) prompts.resize(limit);
+  if (const int limit = args.get_int("limit", 0);
+      limit > 0 && limit < static_cast<int>(prompts.size()))
+    prompts.resize(limit);
 
   std::unique_ptr<PerceptualDistance> lpips;
   if (args.has("lpips")) {
     lpips = std::make_unique<PerceptualDistance>();
-    if (Status st = lpips->load(*args.get("lpips")); !st.ok()) throw std::runtime_error(st.message());
+    if (Status st = lpips->load(*args.get("lpips")); !st.ok())
+      throw std::runtime_error(st.message());
   }
   const std::unique_ptr<Engine> loaded = load_engine(args);
   Engine& engine = *loaded;
@@ -346,7 +371,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
   fs::create_directories(out / "rows");
   fs::create_directories(out / "images" / "dense");
   fs::create_directories(out / "images" / "highlight");
-  const fs::path rows_file = out / "rows" / ("shard-" + std::to_string(shard) + "-of-" + std::to_string(shards) + ".csv");
+  const fs::path rows_file =
+      out / "rows" / ("shard-" + std::to_string(shard) + "-of-" + std::to_string(shards) + ".csv");
   std::set<long> done;
   for (const auto& r : read_rows(rows_file)) done.insert(std::stol(r.at("index")));
   const bool fresh = !fs::exists(rows_file) || fs::file_size(rows_file) == 0;
@@ -358,8 +384,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
   for (size_t i = shard; i < prompts.size(); i += shards) {
     if (!done.count(static_cast<long>(i))) todo.push_back(i);
   }
-  std::fprintf(stderr, "hd eval: shard %d/%d, %zu prompts to run, %zu already done (%s)\n", shard, shards, todo.size(),
-               done.size(), rows_file.c_str());
+  std::fprintf(stderr, "hd eval: shard %d/%d, %zu prompts to run, %zu already done (%s)\n", shard,
+               shards, todo.size(), done.size(), rows_file.c_str());
   const bool tty = ::isatty(fileno(stderr));
   const auto start = std::chrono::steady_clock::now();
   for (size_t n = 0; n < todo.size(); ++n) {
@@ -369,13 +395,16 @@ int cmd_eval(const std::vector<std::string>& argv) {
     const SideBySide r = run_side_by_side(engine, req);
     char name[32];
     std::snprintf(name, sizeof name, "%05zu.png", i);
-    for (const auto& [dir, result] : {std::pair{"dense", &r.dense}, std::pair{"highlight", &r.highlight}}) {
-      if (Status st = save_png(result->image, (out / "images" / dir / name).string()); !st.ok()) throw std::runtime_error(st.message());
+    for (const auto& [dir, result] :
+         {std::pair{"dense", &r.dense}, std::pair{"highlight", &r.highlight}}) {
+      if (Status st = save_png(result->image, (out / "images" / dir / name).string()); !st.ok())
+        throw std::runtime_error(st.message());
     }
     std::string lp, dense_ok, hl_ok;
     if (lpips) {
       double d = 0;
-      if (Status st = lpips->distance(r.dense.image, r.highlight.image, &d); !st.ok()) throw std::runtime_error(st.message());
+      if (Status st = lpips->distance(r.dense.image, r.highlight.image, &d); !st.ok())
+        throw std::runtime_error(st.message());
       lp = std::to_string(d);
     }
     if (!item.spec.empty()) {
@@ -386,24 +415,29 @@ int cmd_eval(const std::vector<std::string>& argv) {
       dense_ok = a.ok ? "1" : "0";
       hl_ok = b.ok ? "1" : "0";
     }
-    rows << i << ',' << req.seed << ',' << item.objects << ',' << r.dense.total_ms << ',' << r.highlight.total_ms << ','
-         << r.speedup << ',' << r.highlight.full_steps << ',' << r.highlight.partial_steps << ',' << r.full_step_ms << ','
-         << (r.highlight.partial_steps ? std::to_string(r.partial_step_ms) : "") << ',' << r.dense_step_ms << ',' << r.mac_ratio << ',' << r.mask_area << ','
-         << quote(r.token) << ',' << r.psnr << ',' << r.ssim << ',' << lp << ',' << dense_ok << ',' << hl_ok << ','
+    rows << i << ',' << req.seed << ',' << item.objects << ',' << r.dense.total_ms << ','
+         << r.highlight.total_ms << ',' << r.speedup << ',' << r.highlight.full_steps << ','
+         << r.highlight.partial_steps << ',' << r.full_step_ms << ','
+         << (r.highlight.partial_steps ? std::to_string(r.partial_step_ms) : "") << ','
+         << r.dense_step_ms << ',' << r.mac_ratio << ',' << r.mask_area << ',' << quote(r.token)
+         << ',' << r.psnr << ',' << r.ssim << ',' << lp << ',' << dense_ok << ',' << hl_ok << ','
          << quote(item.caption) << '\n'
          << std::flush;  // a crash or Ctrl-C keeps every finished row
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double eta = elapsed / (n + 1) * (todo.size() - n - 1);
     const int width = 24, filled = static_cast<int>(width * (n + 1) / todo.size());
-    std::fprintf(stderr, "%s[%s%s] %zu/%zu  ETA %s  %.2fx  mask %.1f%%  %s%s", tty ? "\r\033[K" : "",
-                 std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), n + 1, todo.size(),
-                 eta_text(eta).c_str(), r.speedup, 100.0 * r.mask_area, item.caption.substr(0, 40).c_str(),
-                 tty ? "" : "\n");
+    std::fprintf(stderr, "%s[%s%s] %zu/%zu  ETA %s  %.2fx  mask %.1f%%  %s%s",
+                 tty ? "\r\033[K" : "", std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), n + 1, todo.size(),
+                 eta_text(eta).c_str(), r.speedup, 100.0 * r.mask_area,
+                 item.caption.substr(0, 40).c_str(), tty ? "" : "\n");
   }
   if (tty && !todo.empty()) std::fprintf(stderr, "\n");
   rows.close();
   if (shards == 1) return merge(out, inception, inception_size);
-  std::fprintf(stderr, "shard %d/%d finished; run hd eval --merge --out %s when every shard has\n", shard, shards, out.c_str());
+  std::fprintf(stderr, "shard %d/%d finished; run hd eval --merge --out %s when every shard has\n",
+               shard, shards, out.c_str());
   return 0;
 }
 

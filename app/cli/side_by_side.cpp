@@ -23,7 +23,8 @@ std::unique_ptr<Engine> load_engine(const Args& args) {
   eo.num_threads = args.get_int("threads", 0);
   if (args.get_or("device", "cpu") == "cuda") eo.device = Device::kCuda;
   auto engine = std::make_unique<Engine>(eo);
-  if (Status st = engine->load(args.get_or("model", default_model_path())); !st.ok()) throw std::runtime_error(st.message());
+  if (Status st = engine->load(args.get_or("model", default_model_path())); !st.ok())
+    throw std::runtime_error(st.message());
   return engine;
 }
 
@@ -52,12 +53,15 @@ SideBySide run_side_by_side(Engine& engine, GenerateRequest req) {
   SideBySide r;
   Status st;
   req.highlight.enabled = false;
-  if (!(st = engine.generate(req, &r.dense)).ok()) throw std::runtime_error(req.prompt + ": " + st.message());
+  if (!(st = engine.generate(req, &r.dense)).ok())
+    throw std::runtime_error(req.prompt + ": " + st.message());
   req.highlight.enabled = true;
-  if (!(st = engine.generate(req, &r.highlight)).ok()) throw std::runtime_error(req.prompt + ": " + st.message());
+  if (!(st = engine.generate(req, &r.highlight)).ok())
+    throw std::runtime_error(req.prompt + ": " + st.message());
   const GenerateResult& h = r.highlight;
   std::vector<double> full, partial;
-  for (size_t s = 0; s < h.step_ms.size(); ++s) (h.modes[s] == StepMode::kFull ? full : partial).push_back(h.step_ms[s]);
+  for (size_t s = 0; s < h.step_ms.size(); ++s)
+    (h.modes[s] == StepMode::kFull ? full : partial).push_back(h.step_ms[s]);
   r.speedup = r.dense.total_ms / h.total_ms;
   r.mac_ratio = h.macs / r.dense.macs;
   r.full_step_ms = median(full);

@@ -14,12 +14,12 @@ namespace hd::cli {
 
 struct SideBySide {
   GenerateResult dense, highlight;
-  double speedup = 0;                 // dense total time / highlight total time
-  double mac_ratio = 0;               // highlight UNet MACs / dense UNet MACs
+  double speedup = 0;    // dense total time / highlight total time
+  double mac_ratio = 0;  // highlight UNet MACs / dense UNet MACs
   double full_step_ms = 0, partial_step_ms = 0, dense_step_ms = 0;  // medians
-  float mask_area = 1;                // of the refined mask (1 when none was made)
-  std::string token;                  // the highlighted word(s), space separated
-  double psnr = 0, ssim = 0;          // highlight image vs dense image
+  float mask_area = 1;        // of the refined mask (1 when none was made)
+  std::string token;          // the highlighted word(s), space separated
+  double psnr = 0, ssim = 0;  // highlight image vs dense image
 };
 
 // Runs `request` twice, highlight off then on; throws std::runtime_error naming the prompt.

@@ -45,9 +45,12 @@ Half float_to_half(float f) {
 
 namespace {
 
-float silu(float v) { return v / (1.0f + std::exp(-v)); }
+float silu(float v) {
+  return v / (1.0f + std::exp(-v));
+}
 
-void run(int64_t n, const ParallelFor& parallel, const std::function<void(int64_t, int64_t)>& body) {
+void run(int64_t n, const ParallelFor& parallel,
+         const std::function<void(int64_t, int64_t)>& body) {
   if (parallel && n > 1) {
     parallel(n, body);
   } else {
@@ -80,8 +83,9 @@ void gather_cpu(const GatherParamsHalf& p, const ParallelFor& parallel) {
         if (p.silu) v = silu(v);
       }
       const int64_t tile = b * N + n;
-      const int64_t o = p.channels_last ? ((tile * wh + i) * ww + j) * p.out_channels + p.channel_offset + c
-                                        : ((tile * p.out_channels + p.channel_offset + c) * wh + i) * ww + j;
+      const int64_t o = p.channels_last
+                            ? ((tile * wh + i) * ww + j) * p.out_channels + p.channel_offset + c
+                            : ((tile * p.out_channels + p.channel_offset + c) * wh + i) * ww + j;
       p.output[o] = float_to_half(v);
     }
   });

@@ -10,12 +10,18 @@ namespace hd::kernels {
 namespace {
 
 // Element access: float as is; Half through __half (same 16 bits).
-__device__ __forceinline__ float load(const float* p, int64_t i) { return p[i]; }
+__device__ __forceinline__ float load(const float* p, int64_t i) {
+  return p[i];
+}
 __device__ __forceinline__ float load(const Half* p, int64_t i) {
   return __half2float(reinterpret_cast<const __half*>(p)[i]);
 }
-__device__ __forceinline__ void store(float* p, int64_t i, float v) { p[i] = v; }
-__device__ __forceinline__ void store(Half* p, int64_t i, float v) { reinterpret_cast<__half*>(p)[i] = __float2half_rn(v); }
+__device__ __forceinline__ void store(float* p, int64_t i, float v) {
+  p[i] = v;
+}
+__device__ __forceinline__ void store(Half* p, int64_t i, float v) {
+  reinterpret_cast<__half*>(p)[i] = __float2half_rn(v);
+}
 
 template <class T>
 __global__ void gather_kernel(GatherParamsT<T> p) {
@@ -145,16 +151,29 @@ void launch_scatter(const ScatterParamsT<T>& p, void* stream) {
 template <class T>
 void launch_scatter_gather(const ScatterGatherParamsT<T>& p, void* stream) {
   const int64_t total = p.batch * p.windows.count * p.channels * p.window_h * p.window_w;
-  scatter_gather_kernel<T><<<blocks_for(total, 256), 256, 0, static_cast<cudaStream_t>(stream)>>>(p);
+  scatter_gather_kernel<T>
+      <<<blocks_for(total, 256), 256, 0, static_cast<cudaStream_t>(stream)>>>(p);
 }
 
 }  // namespace
 
-void gather_cuda(const GatherParams& p, void* stream) { launch_gather(p, stream); }
-void scatter_cuda(const ScatterParams& p, void* stream) { launch_scatter(p, stream); }
-void scatter_gather_cuda(const ScatterGatherParams& p, void* stream) { launch_scatter_gather(p, stream); }
-void gather_cuda(const GatherParamsHalf& p, void* stream) { launch_gather(p, stream); }
-void scatter_cuda(const ScatterParamsHalf& p, void* stream) { launch_scatter(p, stream); }
-void scatter_gather_cuda(const ScatterGatherParamsHalf& p, void* stream) { launch_scatter_gather(p, stream); }
+void gather_cuda(const GatherParams& p, void* stream) {
+  launch_gather(p, stream);
+}
+void scatter_cuda(const ScatterParams& p, void* stream) {
+  launch_scatter(p, stream);
+}
+void scatter_gather_cuda(const ScatterGatherParams& p, void* stream) {
+  launch_scatter_gather(p, stream);
+}
+void gather_cuda(const GatherParamsHalf& p, void* stream) {
+  launch_gather(p, stream);
+}
+void scatter_cuda(const ScatterParamsHalf& p, void* stream) {
+  launch_scatter(p, stream);
+}
+void scatter_gather_cuda(const ScatterGatherParamsHalf& p, void* stream) {
+  launch_scatter_gather(p, stream);
+}
 
 }  // namespace hd::kernels

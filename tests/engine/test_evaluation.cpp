@@ -18,7 +18,9 @@ namespace hd {
 namespace {
 namespace fs = std::filesystem;
 
-fs::path eval_dir() { return fs::path(HD_TEST_DATA_DIR) / "eval"; }
+fs::path eval_dir() {
+  return fs::path(HD_TEST_DATA_DIR) / "eval";
+}
 
 nlohmann::json golden() {
   std::ifstream in(eval_dir() / "golden.json");
@@ -28,8 +30,9 @@ nlohmann::json golden() {
 // A random SPD pair in 5 dimensions, computed by scipy: agreement to 1e-8 relative.
 TEST(FrechetDistance, MatchesScipyOnGaussians) {
   const auto g = golden()["gaussians"];
-  const double d = frechet_distance(g["mu1"].get<std::vector<double>>(), g["sigma1"].get<std::vector<double>>(),
-                                    g["mu2"].get<std::vector<double>>(), g["sigma2"].get<std::vector<double>>());
+  const double d =
+      frechet_distance(g["mu1"].get<std::vector<double>>(), g["sigma1"].get<std::vector<double>>(),
+                       g["mu2"].get<std::vector<double>>(), g["sigma2"].get<std::vector<double>>());
   const double expected = g["frechet_distance"].get<double>();
   EXPECT_NEAR(d, expected, 1e-8 * expected);
 }
@@ -47,7 +50,8 @@ TEST(FrechetDistance, MismatchedSizesAreNamed) {
     frechet_distance({0, 0}, {1, 0, 0, 1}, {0, 0}, {1, 0, 0});
     FAIL() << "no error";
   } catch (const std::exception& e) {
-    EXPECT_NE(std::string(e.what()).find("sigma2 has 3 entries, expected 2 x 2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("sigma2 has 3 entries, expected 2 x 2"), std::string::npos)
+        << e.what();
   }
 }
 
@@ -56,13 +60,18 @@ TEST(FrechetDistance, MismatchedSizesAreNamed) {
 TEST(FeatureNetwork, FolderFidMatchesReference) {
   const auto g = golden()["folders"];
   FeatureNetwork net;
-  ASSERT_TRUE(net.load((eval_dir() / "tiny_features.pt").string(), g["network_input_size"].get<int>()).ok());
+  ASSERT_TRUE(
+      net.load((eval_dir() / "tiny_features.pt").string(), g["network_input_size"].get<int>())
+          .ok());
   double fid = -1;
-  Status st = folder_fid(net, (eval_dir() / "images_a").string(), (eval_dir() / "images_b").string(), &fid);
+  Status st =
+      folder_fid(net, (eval_dir() / "images_a").string(), (eval_dir() / "images_b").string(), &fid);
   ASSERT_TRUE(st.ok()) << st.message();
   const double expected = g["fid"].get<double>();
   EXPECT_NEAR(fid, expected, 1e-5 * expected + 1e-9);
-  ASSERT_TRUE(folder_fid(net, (eval_dir() / "images_a").string(), (eval_dir() / "images_a").string(), &fid).ok());
+  ASSERT_TRUE(
+      folder_fid(net, (eval_dir() / "images_a").string(), (eval_dir() / "images_a").string(), &fid)
+          .ok());
   EXPECT_NEAR(fid, 0.0, 1e-6);  // round-off of a rank-deficient covariance (8 images, 8 features)
   FeatureStatistics s;
   ASSERT_TRUE(net.folder_statistics((eval_dir() / "images_b").string(), &s).ok());
@@ -74,10 +83,12 @@ TEST(FeatureNetwork, BadFilesAreNamed) {
   FeatureNetwork net;
   Status st = net.load("/nonexistent/inception.pt");
   EXPECT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("/nonexistent/inception.pt: no such file"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("/nonexistent/inception.pt: no such file"), std::string::npos)
+      << st.message();
   const std::string json = (eval_dir() / "golden.json").string();
   st = net.load(json);
-  EXPECT_NE(st.message().find(json + ": not a TorchScript module"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find(json + ": not a TorchScript module"), std::string::npos)
+      << st.message();
   st = net.folder_statistics((eval_dir() / "images_a").string(), nullptr);
   EXPECT_NE(st.message().find("not loaded"), std::string::npos) << st.message();
 }
@@ -129,4 +140,3 @@ TEST(CheckScene, GradesGeneratedScenes) {
 
 }  // namespace
 }  // namespace hd
-

@@ -9,7 +9,9 @@
 namespace hd::kernels {
 namespace {
 
-Half* half_ptr(torch::Tensor& t) { return reinterpret_cast<Half*>(t.data_ptr<at::Half>()); }
+Half* half_ptr(torch::Tensor& t) {
+  return reinterpret_cast<Half*>(t.data_ptr<at::Half>());
+}
 
 // Every finite half converts to the float torch gives; floats round to the half torch gives
 // (nearest even), across normal, subnormal, overflowing and halfway values.
@@ -27,8 +29,9 @@ TEST(Half, ConversionsMatchTorch) {
   EXPECT_EQ(mismatches, 0);
 
   torch::manual_seed(9);
-  std::vector<float> values = {0.0f, -0.0f, 1.0f, 65504.0f, 65520.0f, 70000.0f, -1e9f, 5.96e-8f, 2.98e-8f,
-                               2.99e-8f, 1e-10f, 6.1e-5f, 1.00048828125f /* halfway, rounds to even */};
+  std::vector<float> values = {0.0f,     -0.0f,   1.0f,          65504.0f, 65520.0f,
+                               70000.0f, -1e9f,   5.96e-8f,      2.98e-8f, 2.99e-8f,
+                               1e-10f,   6.1e-5f, 1.00048828125f /* halfway, rounds to even */};
   torch::Tensor r = torch::randn({4000});
   for (float scale : {1e-6f, 1e-3f, 1.0f, 100.0f, 3e4f}) {
     for (int64_t i = 0; i < r.size(0); i += 4) values.push_back(r[i].item<float>() * scale);
@@ -37,7 +40,8 @@ TEST(Half, ConversionsMatchTorch) {
   torch::Tensor expected = f.to(torch::kHalf).view(torch::kInt16);
   mismatches = 0;
   for (size_t i = 0; i < values.size(); ++i) {
-    mismatches += float_to_half(values[i]).bits != static_cast<uint16_t>(expected[static_cast<int64_t>(i)].item<int16_t>());
+    mismatches += float_to_half(values[i]).bits !=
+                  static_cast<uint16_t>(expected[static_cast<int64_t>(i)].item<int16_t>());
   }
   EXPECT_EQ(mismatches, 0);
 }
@@ -64,7 +68,8 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) {
     for (int up : {1, 2}) {
       torch::Tensor in32 = pr.x.contiguous(fmt), in16 = pr.x.to(torch::kHalf).contiguous(fmt);
       torch::Tensor out32 = torch::zeros({pr.B * N, pr.C, pr.win, pr.win}).contiguous(fmt);
-      torch::Tensor out16 = torch::zeros({pr.B * N, pr.C, pr.win, pr.win}, torch::kHalf).contiguous(fmt);
+      torch::Tensor out16 =
+          torch::zeros({pr.B * N, pr.C, pr.win, pr.win}, torch::kHalf).contiguous(fmt);
       GatherParams g;
       g.input = in32.data_ptr<float>();
       g.batch = pr.B, g.channels = pr.C, g.height = pr.H, g.width = pr.W;
@@ -83,25 +88,31 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) {
       h.output = half_ptr(out16);
       h.out_channels = pr.C, h.channels_last = cl;
       gather_cpu(h);
-      EXPECT_TRUE(torch::allclose(out16.to(torch::kFloat32), out32.to(torch::kHalf).to(torch::kFloat32), 2e-3, 1e-3))
+      EXPECT_TRUE(torch::allclose(out16.to(torch::kFloat32),
+                                  out32.to(torch::kHalf).to(torch::kFloat32), 2e-3, 1e-3))
           << "channels_last " << cl << " upsample " << up;
     }
     torch::Tensor tiles = torch::randn({pr.B * N, pr.C, pr.t, pr.t}).to(torch::kHalf);
     torch::Tensor res = torch::randn({pr.B * N, pr.C, pr.t, pr.t}).to(torch::kHalf);
-    torch::Tensor map32 = pr.x.contiguous(fmt).clone(fmt), map16 = pr.x.to(torch::kHalf).contiguous(fmt).clone(fmt);
-    torch::Tensor t32 = tiles.to(torch::kFloat32).contiguous(fmt), r32 = res.to(torch::kFloat32).contiguous(fmt);
+    torch::Tensor map32 = pr.x.contiguous(fmt).clone(fmt),
+                  map16 = pr.x.to(torch::kHalf).contiguous(fmt).clone(fmt);
+    torch::Tensor t32 = tiles.to(torch::kFloat32).contiguous(fmt),
+                  r32 = res.to(torch::kFloat32).contiguous(fmt);
     torch::Tensor t16 = tiles.contiguous(fmt), r16 = res.contiguous(fmt);
     const std::vector<int32_t> py = {0, 4, 8, 8}, px = {12, 4, 0, 14};  // the last one clipped
     ScatterParams s;
     s.tiles = t32.data_ptr<float>(), s.residual = r32.data_ptr<float>();
     s.batch = pr.B, s.channels = pr.C, s.tile_h = s.tile_w = pr.t;
     s.positions = {py.data(), px.data(), N};
-    s.output = map32.data_ptr<float>(), s.height = pr.H, s.width = pr.W, s.scale = 0.5f, s.channels_last = cl;
+    s.output = map32.data_ptr<float>(), s.height = pr.H, s.width = pr.W, s.scale = 0.5f,
+    s.channels_last = cl;
     scatter_cpu(s);
     ScatterParamsHalf sh;
     sh.tiles = half_ptr(t16), sh.residual = half_ptr(r16);
-    sh.batch = s.batch, sh.channels = s.channels, sh.tile_h = sh.tile_w = pr.t, sh.positions = s.positions;
-    sh.output = half_ptr(map16), sh.height = pr.H, sh.width = pr.W, sh.scale = 0.5f, sh.channels_last = cl;
+    sh.batch = s.batch, sh.channels = s.channels, sh.tile_h = sh.tile_w = pr.t,
+    sh.positions = s.positions;
+    sh.output = half_ptr(map16), sh.height = pr.H, sh.width = pr.W, sh.scale = 0.5f,
+    sh.channels_last = cl;
     scatter_cpu(sh);
     EXPECT_TRUE(torch::equal(map16.to(torch::kFloat32), map32.to(torch::kHalf).to(torch::kFloat32)))
         << "scatter, channels_last " << cl;
@@ -112,13 +123,21 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) {
     const std::vector<int32_t> wy = {-1, 3, 7}, wx = {11, 3, -1};
     torch::Tensor cached32 = pr.x.contiguous(fmt), cached16 = pr.x.to(torch::kHalf).contiguous(fmt);
     // Tiles are sample-major [B * N]: take tiles 0..2 of each sample.
-    torch::Tensor t3_32 = t32.view({pr.B, N, pr.C, pr.t, pr.t}).narrow(1, 0, 3).reshape({pr.B * 3, pr.C, pr.t, pr.t}).contiguous(fmt);
-    torch::Tensor t3_16 = t16.view({pr.B, N, pr.C, pr.t, pr.t}).narrow(1, 0, 3).reshape({pr.B * 3, pr.C, pr.t, pr.t}).contiguous(fmt);
+    torch::Tensor t3_32 = t32.view({pr.B, N, pr.C, pr.t, pr.t})
+                              .narrow(1, 0, 3)
+                              .reshape({pr.B * 3, pr.C, pr.t, pr.t})
+                              .contiguous(fmt);
+    torch::Tensor t3_16 = t16.view({pr.B, N, pr.C, pr.t, pr.t})
+                              .narrow(1, 0, 3)
+                              .reshape({pr.B * 3, pr.C, pr.t, pr.t})
+                              .contiguous(fmt);
     torch::Tensor sg32 = torch::zeros({pr.B * 3, pr.C, pr.t + 2, pr.t + 2}).contiguous(fmt);
-    torch::Tensor sg16 = torch::zeros({pr.B * 3, pr.C, pr.t + 2, pr.t + 2}, torch::kHalf).contiguous(fmt);
+    torch::Tensor sg16 =
+        torch::zeros({pr.B * 3, pr.C, pr.t + 2, pr.t + 2}, torch::kHalf).contiguous(fmt);
     ScatterGatherParams q;
     q.tiles = t3_32.data_ptr<float>(), q.cached = cached32.data_ptr<float>();
-    q.batch = pr.B, q.channels = pr.C, q.height = pr.H, q.width = pr.W, q.tile = pr.t, q.tile_count = 3;
+    q.batch = pr.B, q.channels = pr.C, q.height = pr.H, q.width = pr.W, q.tile = pr.t,
+    q.tile_count = 3;
     q.tile_at = tile_at.data(), q.grid_w = pr.W / pr.t;
     q.windows = {wy.data(), wx.data(), 3};
     q.window_h = q.window_w = pr.t + 2;
@@ -128,12 +147,14 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) {
     ScatterGatherParamsHalf qh;
     qh.tiles = half_ptr(t3_16), qh.cached = half_ptr(cached16);
     qh.batch = q.batch, qh.channels = q.channels, qh.height = q.height, qh.width = q.width;
-    qh.tile = q.tile, qh.tile_count = 3, qh.tile_at = q.tile_at, qh.grid_w = q.grid_w, qh.windows = q.windows;
+    qh.tile = q.tile, qh.tile_count = 3, qh.tile_at = q.tile_at, qh.grid_w = q.grid_w,
+    qh.windows = q.windows;
     qh.window_h = qh.window_w = pr.t + 2;
     qh.scale = q.scale, qh.shift = q.shift, qh.silu = true;
     qh.output = half_ptr(sg16), qh.channels_last = cl;
     scatter_gather_cpu(qh);
-    EXPECT_TRUE(torch::allclose(sg16.to(torch::kFloat32), sg32.to(torch::kHalf).to(torch::kFloat32), 2e-3, 1e-3))
+    EXPECT_TRUE(torch::allclose(sg16.to(torch::kFloat32), sg32.to(torch::kHalf).to(torch::kFloat32),
+                                2e-3, 1e-3))
         << "scatter-gather, channels_last " << cl;
   }
 }
@@ -148,8 +169,10 @@ TEST(GatherScatterHalfCuda, MatchesCpu) {
     const auto fmt = cl ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
     auto run = [&](torch::Device dev) {
       torch::Tensor in = pr.x.to(torch::kHalf).to(dev).contiguous(fmt);
-      torch::Tensor out = torch::zeros({pr.B * N, pr.C, pr.win, pr.win}, in.options()).contiguous(fmt);
-      torch::Tensor dy = torch::tensor(pr.ys, torch::kInt32).to(dev), dx = torch::tensor(pr.xs, torch::kInt32).to(dev);
+      torch::Tensor out =
+          torch::zeros({pr.B * N, pr.C, pr.win, pr.win}, in.options()).contiguous(fmt);
+      torch::Tensor dy = torch::tensor(pr.ys, torch::kInt32).to(dev),
+                    dx = torch::tensor(pr.xs, torch::kInt32).to(dev);
       torch::Tensor sc = pr.scale.to(dev), sh = pr.shift.to(dev);
       GatherParamsHalf h;
       h.input = half_ptr(in);
@@ -167,7 +190,8 @@ TEST(GatherScatterHalfCuda, MatchesCpu) {
       }
       return out.cpu().to(torch::kFloat32).contiguous();
     };
-    EXPECT_TRUE(torch::allclose(run(torch::kCPU), run(torch::kCUDA), 2e-3, 1e-3)) << "channels_last " << cl;
+    EXPECT_TRUE(torch::allclose(run(torch::kCPU), run(torch::kCUDA), 2e-3, 1e-3))
+        << "channels_last " << cl;
   }
 #else
   GTEST_SKIP() << "built without CUDA kernels";

@@ -31,10 +31,10 @@ double frechet_distance(const std::vector<double>& mu1, const std::vector<double
                         const std::vector<double>& mu2, const std::vector<double>& sigma2);
 
 struct FeatureStatistics {
-  int count = 0;               // images
-  int dim = 0;                 // feature size
-  std::vector<double> mean;    // [dim]
-  std::vector<double> cov;     // [dim * dim], unbiased (n - 1)
+  int count = 0;             // images
+  int dim = 0;               // feature size
+  std::vector<double> mean;  // [dim]
+  std::vector<double> cov;   // [dim * dim], unbiased (n - 1)
 };
 
 // A feature network for FID from a TorchScript file: forward(float [B, 3, S, S] RGB with

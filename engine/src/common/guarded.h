@@ -29,7 +29,8 @@ Status guarded(F&& f) {
                                        : Status::Code::kInvalidArgument,
                          msg);
   } catch (const c10::Error& e) {
-    return Status::Error(Status::Code::kInternal, std::string("libtorch: ") + e.what_without_backtrace());
+    return Status::Error(Status::Code::kInternal,
+                         std::string("libtorch: ") + e.what_without_backtrace());
   } catch (const std::bad_alloc&) {
     return Status::Error(Status::Code::kInternal, "out of memory");
   } catch (const std::exception& e) {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <torch/script.h>
 #include <torch/torch.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "common/error.h"
 #include "common/guarded.h"
@@ -38,14 +38,16 @@ torch::Tensor read_png(const fs::path& file, int size) {
   if (bgr.empty()) fail(file.string(), ": cannot read the image");
   cv::Mat rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  if (rgb.cols != size || rgb.rows != size) cv::resize(rgb, rgb, {size, size}, 0, 0, cv::INTER_LINEAR);
+  if (rgb.cols != size || rgb.rows != size)
+    cv::resize(rgb, rgb, {size, size}, 0, 0, cv::INTER_LINEAR);
   torch::Tensor t = torch::from_blob(rgb.data, {size, size, 3}, torch::kUInt8);
   return t.permute({2, 0, 1}).to(torch::kFloat32).contiguous();  // [3, S, S]
 }
 
 // Image (8-bit RGB) as float [1, 3, H, W] in [-1, 1].
 torch::Tensor to_signed(const Image& img) {
-  torch::Tensor t = torch::from_blob(const_cast<uint8_t*>(img.rgb.data()), {img.height, img.width, 3}, torch::kUInt8);
+  torch::Tensor t = torch::from_blob(const_cast<uint8_t*>(img.rgb.data()),
+                                     {img.height, img.width, 3}, torch::kUInt8);
   return t.permute({2, 0, 1}).to(torch::kFloat32).div(127.5).sub(1).unsqueeze(0);
 }
 
@@ -68,12 +70,14 @@ Status FeatureNetwork::load(const std::string& file, int input_size) {
     impl_->file = file;
     impl_->input_size = input_size;
     const size_t arity = forward_arity(impl_->module);
-    if (arity < 1 || arity > 2) fail(file, ": forward takes ", arity, " arguments, expected (images[, return_features])");
+    if (arity < 1 || arity > 2)
+      fail(file, ": forward takes ", arity, " arguments, expected (images[, return_features])");
     impl_->return_features_arg = arity == 2;
   });
 }
 
-Status FeatureNetwork::folder_statistics(const std::string& folder, FeatureStatistics* out, int batch) {
+Status FeatureNetwork::folder_statistics(const std::string& folder, FeatureStatistics* out,
+                                         int batch) {
   return guarded([&] {
     if (impl_->file.empty()) fail("feature network: not loaded");
     if (!fs::is_directory(folder)) fail(folder, ": no such folder");
@@ -87,13 +91,16 @@ Status FeatureNetwork::folder_statistics(const std::string& folder, FeatureStati
     std::vector<torch::Tensor> features;
     for (size_t i = 0; i < files.size(); i += batch) {
       std::vector<torch::Tensor> images;
-      for (size_t j = i; j < std::min(files.size(), i + batch); ++j) images.push_back(read_png(files[j], impl_->input_size));
+      for (size_t j = i; j < std::min(files.size(), i + batch); ++j)
+        images.push_back(read_png(files[j], impl_->input_size));
       std::vector<torch::jit::IValue> inputs = {torch::stack(images)};  // [B, 3, S, S]
       if (impl_->return_features_arg) inputs.emplace_back(true);
       torch::Tensor f = impl_->module.forward(inputs).toTensor();
-      if (f.dim() == 4 && f.size(2) == 1 && f.size(3) == 1) f = f.flatten(1);  // [B, D, 1, 1] -> [B, D]
+      if (f.dim() == 4 && f.size(2) == 1 && f.size(3) == 1)
+        f = f.flatten(1);  // [B, D, 1, 1] -> [B, D]
       if (f.dim() != 2 || f.size(0) != static_cast<int64_t>(images.size())) {
-        fail(impl_->file, ": the network returned shape ", f.sizes(), ", expected [", images.size(), ", D]");
+        fail(impl_->file, ": the network returned shape ", f.sizes(), ", expected [", images.size(),
+             ", D]");
       }
       features.push_back(f.to(torch::kFloat64));
     }
@@ -109,7 +116,8 @@ Status FeatureNetwork::folder_statistics(const std::string& folder, FeatureStati
   });
 }
 
-Status folder_fid(FeatureNetwork& network, const std::string& folder_a, const std::string& folder_b, double* fid) {
+Status folder_fid(FeatureNetwork& network, const std::string& folder_a, const std::string& folder_b,
+                  double* fid) {
   FeatureStatistics a, b;
   Status st = network.folder_statistics(folder_a, &a);
   if (st.ok()) st = network.folder_statistics(folder_b, &b);
@@ -137,11 +145,13 @@ Status PerceptualDistance::distance(const Image& a, const Image& b, double* out)
   return guarded([&] {
     if (impl_->file.empty()) fail("perceptual distance network: not loaded");
     if (a.width != b.width || a.height != b.height) {
-      fail("perceptual distance: images of ", a.width, "x", a.height, " and ", b.width, "x", b.height);
+      fail("perceptual distance: images of ", a.width, "x", a.height, " and ", b.width, "x",
+           b.height);
     }
     torch::NoGradGuard no_grad;
     torch::Tensor d = impl_->module.forward({to_signed(a), to_signed(b)}).toTensor();
-    if (d.numel() != 1) fail(impl_->file, ": the network returned shape ", d.sizes(), ", expected one value");
+    if (d.numel() != 1)
+      fail(impl_->file, ": the network returned shape ", d.sizes(), ", expected one value");
     *out = d.item<double>();
   });
 }

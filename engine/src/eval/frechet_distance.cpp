@@ -29,15 +29,17 @@ torch::Tensor sqrt_psd(const torch::Tensor& m) {
 double frechet_distance(const std::vector<double>& mu1, const std::vector<double>& sigma1,
                         const std::vector<double>& mu2, const std::vector<double>& sigma2) {
   const auto d = static_cast<int64_t>(mu1.size());
-  if (static_cast<int64_t>(mu2.size()) != d) fail("frechet_distance: means of sizes ", d, " and ", mu2.size());
+  if (static_cast<int64_t>(mu2.size()) != d)
+    fail("frechet_distance: means of sizes ", d, " and ", mu2.size());
   torch::NoGradGuard no_grad;
   torch::Tensor m1 = torch::tensor(mu1, torch::kFloat64), m2 = torch::tensor(mu2, torch::kFloat64);
   torch::Tensor s1 = as_matrix(sigma1, d, "sigma1"), s2 = as_matrix(sigma2, d, "sigma2");
   torch::Tensor a = sqrt_psd(s1);
-  torch::Tensor covmean_trace = torch::linalg_eigvalsh((a.matmul(s2).matmul(a) + a.matmul(s2).matmul(a).t()) / 2)
-                                    .clamp_min(0)
-                                    .sqrt()
-                                    .sum();
+  torch::Tensor covmean_trace =
+      torch::linalg_eigvalsh((a.matmul(s2).matmul(a) + a.matmul(s2).matmul(a).t()) / 2)
+          .clamp_min(0)
+          .sqrt()
+          .sum();
   const double diff = (m1 - m2).pow(2).sum().item<double>();
   return diff + (s1.trace() + s2.trace() - 2 * covmean_trace).item<double>();
 }

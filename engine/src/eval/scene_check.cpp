@@ -12,7 +12,8 @@ namespace hd {
 
 Status check_scene(const Image& image, const std::string& spec_json, SceneCheck* out) {
   return guarded([&] {
-    if (image.rgb.size() != static_cast<size_t>(image.width) * image.height * 3 || image.rgb.empty()) {
+    if (image.rgb.size() != static_cast<size_t>(image.width) * image.height * 3 ||
+        image.rgb.empty()) {
       fail("check_scene: the image has no pixels");
     }
     nlohmann::json j;

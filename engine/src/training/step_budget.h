@@ -21,7 +21,8 @@ class StepBudget {
     if (seconds_ <= 0 || fixed_) return total_;
     if (step == first_ + kSkip) mark_ = Clock::now();  // after cuDNN autotuning and warm-up
     if (step == first_ + kSkip + kMeasure) {
-      const double per_step = std::chrono::duration<double>(Clock::now() - mark_).count() / kMeasure;
+      const double per_step =
+          std::chrono::duration<double>(Clock::now() - mark_).count() / kMeasure;
       const double left = seconds_ - std::chrono::duration<double>(Clock::now() - start_).count();
       const auto more = static_cast<int64_t>(std::max(0.0, left) / per_step);
       total_ = std::min(total_, step + std::max<int64_t>(1, more));
