@@ -1,0 +1,140 @@
+// The training tool's building blocks (engine/src/training): the learning-rate schedule, the
+// time budget, EMA warm-up, checkpoints (weights-only, read onto a device), and the export,
+// whose folder the engine must load with the latent statistics the UNet was trained on.
+#include <cmath>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "hd/engine.h"
+#include "io/json_config.h"
+#include "training/checkpoint.h"
+#include "training/model_factory.h"
+#include "training/step_budget.h"
+#include "training/trainers.h"
+
+namespace hd::train {
+namespace {
+namespace fs = std::filesystem;
+
+fs::path config_dir() {
+  return fs::path(HD_SOURCE_DIR) / "resources" / "configs" / "hd-shapes";
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("hd_training_test_" + std::to_string(::getpid())) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// Linear warm-up to lr, then cosine decay to lr * final_fraction at the last step.
+TEST(LearningRate, WarmupThenCosine) {
+  EXPECT_DOUBLE_EQ(learning_rate(0, 1000, 1e-3, 100, 0.1), 1e-5);
+  EXPECT_DOUBLE_EQ(learning_rate(99, 1000, 1e-3, 100, 0.1), 1e-3);
+  EXPECT_NEAR(learning_rate(550, 1000, 1e-3, 100, 0.1), 1e-4 + 0.9e-3 * 0.5, 1e-12);  // half way
+  EXPECT_NEAR(learning_rate(1000, 1000, 1e-3, 100, 0.1), 1e-4, 1e-12);
+}
+
+// Without a budget the total stays; with a budget already spent, the run ends one step
+// after the measurement (10 warm-up + 40 measured steps from where it started).
+TEST(StepBudget, ShortensTheRunToTheBudget) {
+  StepBudget none(5, 500, 0);
+  for (int64_t s = 5; s < 100; ++s) EXPECT_EQ(none.at(s), 500);
+  StepBudget spent(5, 500, 1e-9);
+  for (int64_t s = 5; s < 55; ++s) EXPECT_EQ(spent.at(s), 500) << s;
+  EXPECT_EQ(spent.at(55), 56);
+  EXPECT_EQ(spent.at(56), 56);
+}
+
+// The average follows the weights early (decay (1 + n) / (10 + n)) and then decays at the
+// configured rate; reset() copies the weights.
+TEST(Ema, WarmsUpThenDecays) {
+  torch::Tensor p = torch::zeros({2});
+  Ema ema({p}, 0.5);
+  {
+    torch::NoGradGuard no_grad;
+    p.fill_(1.0f);
+  }
+  ema.update();  // d = min(0.5, 1/10) = 0.1: 0.1 * 0 + 0.9 * 1
+  EXPECT_NEAR(ema.shadow()[0][0].item<float>(), 0.9f, 1e-6);
+  ema.set_updates(100);  // d = min(0.5, 101/110) = 0.5
+  {
+    torch::NoGradGuard no_grad;
+    p.fill_(3.0f);
+  }
+  ema.update();
+  EXPECT_NEAR(ema.shadow()[0][1].item<float>(), 0.5f * 0.9f + 0.5f * 3.0f, 1e-6);
+  ema.reset();
+  EXPECT_EQ(ema.shadow()[0][0].item<float>(), 3.0f);
+}
+
+// A weights-only checkpoint restores step, weights and EMA, and has no optimizer state.
+TEST(Checkpoint, WeightsOnlyRoundTrip) {
+  const fs::path dir = scratch("ckpt");
+  torch::nn::Linear a(3, 2), b(3, 2);
+  std::vector<torch::Tensor> params = a->parameters();
+  Ema ema(params, 0.9);
+  {
+    torch::NoGradGuard no_grad;
+    ema.shadow()[0].fill_(7.0f);
+  }
+  save_checkpoint(dir / "w.ckpt", {{"m", a.get()}}, nullptr, &ema, 42);
+  Ema ema_b(b->parameters(), 0.9);
+  torch::optim::AdamW opt(b->parameters(), torch::optim::AdamWOptions(1e-3));
+  EXPECT_EQ(load_checkpoint(dir / "w.ckpt", {{"m", b.get()}}, &opt, &ema_b, torch::kCPU), 42);
+  EXPECT_TRUE(torch::equal(a->weight, b->weight));
+  EXPECT_EQ(ema_b.shadow()[0][0][0].item<float>(), 7.0f);
+  EXPECT_TRUE(opt.state().empty());
+  EXPECT_EQ(load_checkpoint(dir / "missing.ckpt", {{"m", b.get()}}, nullptr, nullptr), -1);
+}
+
+// export_model writes a diffusers folder in fp16 that the engine loads, with the VAE's
+// latents_mean / latents_std equal to the statistics the UNet trainer uses, and scaling 1.
+TEST(Export, WritesALoadableModelWithLatentStatistics) {
+  const fs::path dir = scratch("export");
+  TokenizerOptions t;
+  t.out = dir / "tokenizer";
+  t.vocab_size = 120;
+  t.captions = 3000;
+  train_tokenizer(t);
+  torch::manual_seed(0);
+  AutoencoderKL vae = make_vae(config_dir());
+  save_checkpoint(dir / "vae.ckpt", {{"vae", vae.get()}}, nullptr, nullptr, 1);
+  UNet2DConditionModel unet = make_unet(config_dir());
+  CLIPTextModel te = make_text_encoder(config_dir(), 120, 32);
+  save_checkpoint(dir / "unet.ckpt", {{"unet", unet.get()}, {"text_encoder", te.get()}}, nullptr,
+                  nullptr, 1);
+  ExportOptions e;
+  e.config_dir = config_dir();
+  e.vae_checkpoint = dir / "vae.ckpt";
+  e.unet_checkpoint = dir / "unet.ckpt";
+  e.tokenizer_dir = t.out;
+  e.out = dir / "model";
+  e.use_ema = false;
+  export_model(e);
+
+  const JsonConfig vc = JsonConfig::load(e.out / "vae" / "config.json");
+  EXPECT_EQ(vc.get_double("scaling_factor", 0), 1.0);
+  const LatentStats stats = latent_statistics(vae, 64, 256);
+  const std::vector<double> mean = vc.get_double_list("latents_mean", {}),
+                            std = vc.get_double_list("latents_std", {});
+  ASSERT_EQ(mean.size(), 4u);
+  for (size_t c = 0; c < 4; ++c) {
+    EXPECT_NEAR(mean[c], stats.mean[c], 1e-3 * (1 + std::abs(stats.mean[c])));
+    EXPECT_NEAR(std[c], stats.std[c], 1e-3 * stats.std[c]);
+  }
+  Engine engine;
+  Status st = engine.load(e.out.string());
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(engine.info().default_width, 256);
+  EXPECT_EQ(engine.info().latent_channels, 4);
+  EXPECT_EQ(engine.info().vae_scale_factor, 4);
+  EXPECT_EQ(engine.info().max_tokens, 32);
+  for (const auto& c : engine.info().components) EXPECT_EQ(c.dtype, "F16") << c.name;
+}
+
+}  // namespace
+}  // namespace hd::train
