@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "hd/kernels/gather_scatter.h"
+#include "hd/kernels/tile_index.h"
 
 namespace hd::kernels {
 
@@ -65,14 +66,7 @@ void gather_cpu(const GatherParamsHalf& p, const ParallelFor& parallel) {
   const int64_t vh = p.height * p.upsample, vw = p.width * p.upsample;
   run(p.batch * N * C * wh * ww, parallel, [&](int64_t begin, int64_t end) {
     for (int64_t idx = begin; idx < end; ++idx) {
-      int64_t b, n, c, i, j;
-      if (p.channels_last) {  // [B, N, wh, ww, C]
-        c = idx % C, j = (idx / C) % ww, i = (idx / (C * ww)) % wh, n = (idx / (C * ww * wh)) % N;
-        b = idx / (C * ww * wh * N);
-      } else {  // [B, N, C, wh, ww]
-        j = idx % ww, i = (idx / ww) % wh, c = (idx / (ww * wh)) % C, n = (idx / (ww * wh * C)) % N;
-        b = idx / (ww * wh * C * N);
-      }
+      const auto [b, n, c, i, j] = unravel_window(idx, N, C, wh, ww, p.channels_last);
       const int64_t vy = p.tiles.ys[n] + i, vx = p.tiles.xs[n] + j;
       float v = 0.0f;
       if (vy >= 0 && vy < vh && vx >= 0 && vx < vw) {
@@ -95,14 +89,7 @@ void scatter_cpu(const ScatterParamsHalf& p, const ParallelFor& parallel) {
   const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w;
   run(p.batch * N * C * th * tw, parallel, [&](int64_t begin, int64_t end) {
     for (int64_t idx = begin; idx < end; ++idx) {
-      int64_t b, n, c, i, j;
-      if (p.channels_last) {
-        c = idx % C, j = (idx / C) % tw, i = (idx / (C * tw)) % th, n = (idx / (C * tw * th)) % N;
-        b = idx / (C * tw * th * N);
-      } else {
-        j = idx % tw, i = (idx / tw) % th, c = (idx / (tw * th)) % C, n = (idx / (tw * th * C)) % N;
-        b = idx / (tw * th * C * N);
-      }
+      const auto [b, n, c, i, j] = unravel_window(idx, N, C, th, tw, p.channels_last);
       const int64_t y = p.positions.ys[n] + i, x = p.positions.xs[n] + j;
       if (y < 0 || y >= p.height || x < 0 || x >= p.width) continue;
       float v = half_to_float(p.tiles[idx]);
@@ -118,14 +105,7 @@ void scatter_gather_cpu(const ScatterGatherParamsHalf& p, const ParallelFor& par
   const int64_t M = p.windows.count, C = p.channels, wh = p.window_h, ww = p.window_w, t = p.tile;
   run(p.batch * M * C * wh * ww, parallel, [&](int64_t begin, int64_t end) {
     for (int64_t idx = begin; idx < end; ++idx) {
-      int64_t b, m, c, i, j;
-      if (p.channels_last) {
-        c = idx % C, j = (idx / C) % ww, i = (idx / (C * ww)) % wh, m = (idx / (C * ww * wh)) % M;
-        b = idx / (C * ww * wh * M);
-      } else {
-        j = idx % ww, i = (idx / ww) % wh, c = (idx / (ww * wh)) % C, m = (idx / (ww * wh * C)) % M;
-        b = idx / (ww * wh * C * M);
-      }
+      const auto [b, m, c, i, j] = unravel_window(idx, M, C, wh, ww, p.channels_last);
       const int64_t y = p.windows.ys[m] + i, x = p.windows.xs[m] + j;
       float v = 0.0f;
       if (y >= 0 && y < p.height && x >= 0 && x < p.width) {

@@ -5,6 +5,7 @@
 #include <cuda_runtime.h>
 
 #include "hd/kernels/gather_scatter.h"
+#include "hd/kernels/tile_index.h"
 
 namespace hd::kernels {
 namespace {
@@ -30,20 +31,7 @@ __global__ void gather_kernel(GatherParamsT<T> p) {
   const int64_t vh = p.height * p.upsample, vw = p.width * p.upsample;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
        idx += int64_t(blockDim.x) * gridDim.x) {
-    int64_t b, n, c, i, j;
-    if (p.channels_last) {  // idx over [B, N, wh, ww, C]
-      c = idx % C;
-      j = (idx / C) % ww;
-      i = (idx / (C * ww)) % wh;
-      n = (idx / (C * ww * wh)) % N;
-      b = idx / (C * ww * wh * N);
-    } else {  // idx over [B, N, C, wh, ww]
-      j = idx % ww;
-      i = (idx / ww) % wh;
-      c = (idx / (ww * wh)) % C;
-      n = (idx / (ww * wh * C)) % N;
-      b = idx / (ww * wh * C * N);
-    }
+    const auto [b, n, c, i, j] = unravel_window(idx, N, C, wh, ww, p.channels_last);
     const int64_t vy = p.tiles.ys[n] + i, vx = p.tiles.xs[n] + j;
     float v = 0.0f;
     if (vy >= 0 && vy < vh && vx >= 0 && vx < vw) {
@@ -68,20 +56,7 @@ __global__ void scatter_kernel(ScatterParamsT<T> p) {
   const int64_t total = p.batch * N * C * th * tw;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
        idx += int64_t(blockDim.x) * gridDim.x) {
-    int64_t b, n, c, i, j;
-    if (p.channels_last) {  // tiles [B*N, th, tw, C]
-      c = idx % C;
-      j = (idx / C) % tw;
-      i = (idx / (C * tw)) % th;
-      n = (idx / (C * tw * th)) % N;
-      b = idx / (C * tw * th * N);
-    } else {  // tiles [B*N, C, th, tw]
-      j = idx % tw;
-      i = (idx / tw) % th;
-      c = (idx / (tw * th)) % C;
-      n = (idx / (tw * th * C)) % N;
-      b = idx / (tw * th * C * N);
-    }
+    const auto [b, n, c, i, j] = unravel_window(idx, N, C, th, tw, p.channels_last);
     const int64_t y = p.positions.ys[n] + i, x = p.positions.xs[n] + j;
     if (y < 0 || y >= p.height || x < 0 || x >= p.width) continue;
     float v = load(p.tiles, idx);
@@ -98,20 +73,7 @@ __global__ void scatter_gather_kernel(ScatterGatherParamsT<T> p) {
   const int64_t total = p.batch * M * C * wh * ww;
   for (int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; idx < total;
        idx += int64_t(blockDim.x) * gridDim.x) {
-    int64_t b, m, c, i, j;
-    if (p.channels_last) {  // output [B*M, wh, ww, C]
-      c = idx % C;
-      j = (idx / C) % ww;
-      i = (idx / (C * ww)) % wh;
-      m = (idx / (C * ww * wh)) % M;
-      b = idx / (C * ww * wh * M);
-    } else {  // output [B*M, C, wh, ww]
-      j = idx % ww;
-      i = (idx / ww) % wh;
-      c = (idx / (ww * wh)) % C;
-      m = (idx / (ww * wh * C)) % M;
-      b = idx / (ww * wh * C * M);
-    }
+    const auto [b, m, c, i, j] = unravel_window(idx, M, C, wh, ww, p.channels_last);
     const int64_t y = p.windows.ys[m] + i, x = p.windows.xs[m] + j;
     float v = 0.0f;
     if (y >= 0 && y < p.height && x >= 0 && x < p.width) {
