@@ -146,6 +146,62 @@ ByteMask disk_mask(int h, int w, double area) {
   return m;
 }
 
+// Where the time goes, per UNet part: the full step, then per mask area the partial step's
+// time and its share of the part's dense MACs.
+std::string parts_table(const std::vector<double>& areas, const std::vector<Engine::PartialBench>& benches) {
+  if (benches.empty()) return {};
+  std::ostringstream md;
+  md << "Time per UNet part (exclusive of nested parts; profiled runs), partial step: ms (MACs / the part's "
+        "dense MACs)\n\n| part | full step |";
+  for (double a : areas) md << ' ' << 100 * a << "% |";
+  md << "\n|---|---|";
+  for (size_t i = 0; i < areas.size(); ++i) md << "---|";
+  md << '\n';
+  std::vector<double> sums(areas.size() + 1, 0.0);
+  char cell[96];
+  for (const auto& part : benches.front().parts) {
+    std::snprintf(cell, sizeof cell, "| %s | %.2f ms |", part.name.c_str(), part.full_ms);
+    md << cell;
+    sums[0] += part.full_ms;
+    for (size_t i = 0; i < benches.size(); ++i) {
+      const auto& ps = benches[i].parts;
+      auto it = std::find_if(ps.begin(), ps.end(), [&](const auto& q) { return q.name == part.name; });
+      if (it == ps.end()) {
+        md << " - |";
+        continue;
+      }
+      sums[i + 1] += it->partial_ms;
+      if (it->full_macs > 0) {
+        std::snprintf(cell, sizeof cell, " %.2f (%.0f%%) |", it->partial_ms, 100 * it->partial_macs / it->full_macs);
+      } else {
+        std::snprintf(cell, sizeof cell, " %.2f |", it->partial_ms);
+      }
+      md << cell;
+    }
+    md << '\n';
+  }
+  std::snprintf(cell, sizeof cell, "| sum of parts | %.2f ms |", sums[0]);
+  md << cell;
+  for (size_t i = 1; i < sums.size(); ++i) {
+    std::snprintf(cell, sizeof cell, " %.2f |", sums[i]);
+    md << cell;
+  }
+  md << '\n';
+  return md.str();
+}
+
+std::string parts_csv(const std::vector<double>& areas, const std::vector<Engine::PartialBench>& benches) {
+  std::ostringstream csv;
+  csv << "area_pct,part,full_ms,partial_ms,full_gmacs,partial_gmacs\n";
+  for (size_t i = 0; i < benches.size(); ++i) {
+    for (const auto& p : benches[i].parts) {
+      csv << 100 * areas[i] << ',' << p.name << ',' << p.full_ms << ',' << p.partial_ms << ',' << p.full_macs / 1e9
+          << ',' << p.partial_macs / 1e9 << '\n';
+    }
+  }
+  return csv.str();
+}
+
 int bench_masks(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {
       {"model", true, false, "model folder", "PATH"},
@@ -198,6 +254,7 @@ int bench_masks(const std::vector<std::string>& argv) {
         "MACs | measured / MACs | end-to-end (schedule) | bound |\n|---|---|---|---|---|---|---|---|---|---|\n";
   Series lat{"partial step (ms)", {}, {}, true, 0}, full_line{"full step (ms)", {}, {}, true, 1};
   Series lat_macs{"partial step (ms)", {}, {}, true, 0};
+  std::vector<Engine::PartialBench> benches;
   for (double a : areas) {
     Engine::PartialBench b;
     st = engine.bench_partial(disk_mask(size / f, size / f, a), args.get_int("batch", 2), args.get_int("repeats", 3), &b);
@@ -222,7 +279,10 @@ int bench_masks(const std::vector<std::string>& argv) {
     full_line.y.push_back(b.full_ms);
     lat_macs.x.push_back(b.partial_macs / 1e9);
     lat_macs.y.push_back(b.partial_ms);
+    benches.push_back(std::move(b));
   }
+  md << "\n" << parts_table(areas, benches);
+  write_file(out / "parts.csv", parts_csv(areas, benches));
   write_file(out / "masks.csv", csv.str());
   write_file(out / "summary.md", md.str());
   write_plot((out / "latency_vs_blocks.png").string(), "Per-step latency against active blocks",

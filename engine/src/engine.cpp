@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <filesystem>
 #include <thread>
 
@@ -24,6 +25,7 @@
 #include "io/safetensors.h"
 #include "models/macs.h"
 #include "pipeline/stable_diffusion.h"
+#include "sparse/part_profile.h"
 #include "sparse/sparse_unet.h"
 #include "sparse/tile_geometry.h"
 
@@ -183,6 +185,32 @@ Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, Parti
     MacScope partial_scope;
     out->partial_ms = time([&] { sparse.forward_partial(x2, t, ctx, geo); });
     out->partial_macs = static_cast<double>(partial_scope.count().total()) / (repeats + 1);
+    // Per part: separate runs under a PartProfile, so the timings above carry no profiling.
+    auto profile = [&](auto&& f, bool partial) {
+      std::map<std::string, std::vector<double>> ms;
+      std::map<std::string, double> macs;
+      for (int i = 0; i <= repeats; ++i) {
+        MacScope scope;
+        PartProfile prof(x.is_cuda());
+        f();
+        if (i == 0) continue;  // warm-up
+        for (const auto& p : prof.parts()) {
+          ms[p.name].push_back(p.ms);
+          macs[p.name] = static_cast<double>(p.macs);
+          auto it = std::find_if(out->parts.begin(), out->parts.end(), [&](const auto& q) { return q.name == p.name; });
+          if (it == out->parts.end()) out->parts.push_back({p.name});
+        }
+      }
+      for (auto& part : out->parts) {
+        auto& v = ms[part.name];
+        if (v.empty()) continue;
+        std::sort(v.begin(), v.end());
+        (partial ? part.partial_ms : part.full_ms) = v[v.size() / 2];
+        (partial ? part.partial_macs : part.full_macs) = macs[part.name];
+      }
+    };
+    profile([&] { sparse.forward_full(x, t, ctx); }, false);
+    profile([&] { sparse.forward_partial(x2, t, ctx, geo); }, true);
     out->active_tiles = static_cast<int>(geo.active_tiles());
     out->total_tiles = static_cast<int>(geo.total_tiles());
     out->mask_area = static_cast<float>(std::count(mask.data.begin(), mask.data.end(), 255)) /

@@ -1,8 +1,11 @@
 // The sparse engine against the dense UNet: full passes equal dense passes, an all-ones mask
 // makes partial passes equal dense ones, and with a partial mask every pixel outside the
 // active tiles keeps its cached value while active tiles follow the SIGE semantics exactly.
+#include <set>
+
 #include "io/model_loader.h"
 #include "models/macs.h"
+#include "sparse/part_profile.h"
 #include "sparse/sparse_ops.h"
 #include "sparse/sparse_unet.h"
 #include "torch_test_util.h"
@@ -109,6 +112,64 @@ TEST_P(SparseUNetTest, PartialMaskKeepsInactivePixelsCached) {
   EXPECT_TRUE(torch::equal(out.masked_select(inactive), cached.masked_select(inactive)));
   EXPECT_GT(max_abs_diff(out.masked_select(~inactive), cached.masked_select(~inactive)), 1e-3);
   EXPECT_LT(partial_macs.total(), full_macs.total());
+}
+
+// hd bench's per-part table: under a PartProfile the parts of a full and of a partial pass
+// account for every MAC of the pass exactly once (nested parts are exclusive), and name the
+// UNet's levels and layer kinds.
+TEST_P(SparseUNetTest, PartProfileAccountsForEveryMac) {
+  torch::NoGradGuard no_grad;
+  UNet2DConditionModel unet = load_unet(data_dir() / GetParam());
+  Inputs in = fixture_inputs(GetParam());
+  SparseUNet sparse(unet);
+  const int64_t H = in.sample.size(2), W = in.sample.size(3);
+  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), sparse.levels());
+  for (bool partial : {false, true}) {
+    MacScope scope;
+    PartProfile profile;
+    if (partial) {
+      sparse.forward_partial(in.sample, in.t, in.ctx, geo);
+    } else {
+      sparse.forward_full(in.sample, in.t, in.ctx);
+    }
+    int64_t sum = 0;
+    std::set<std::string> names;
+    for (const auto& p : profile.parts()) {
+      sum += p.macs;
+      names.insert(p.name);
+      EXPECT_GT(p.calls, 0) << p.name;
+      EXPECT_GE(p.ms, 0.0) << p.name;
+    }
+    EXPECT_EQ(sum, scope.count().total()) << (partial ? "partial" : "full");
+    EXPECT_TRUE(names.count("L0 resnet")) << "L0 resnet";
+    EXPECT_TRUE(names.count("conv_out")) << "conv_out";
+    EXPECT_TRUE(names.count("L1 cross-attention") || names.count("L0 cross-attention")) << "cross-attention";
+    EXPECT_EQ(names.count("L0 tile gather/scatter"), partial ? 1u : 0u);
+  }
+}
+
+// Nested timers: the outer part keeps only its own MACs; without a profile nothing is kept.
+TEST(PartProfile, NestedPartsAreExclusive) {
+  torch::nn::Conv2d a(torch::nn::Conv2dOptions(2, 3, 3)), b(torch::nn::Conv2dOptions(3, 4, 1));
+  torch::Tensor x = torch::randn({1, 2, 6, 6});
+  { PartTimer ignored("nothing");  // no profile: a no-op
+    conv_forward(a, x); }
+  MacScope scope;
+  PartProfile profile;
+  {
+    PartTimer outer("outer");
+    torch::Tensor y = conv_forward(a, x);  // 3*4*4 outputs * 2*9 = 864 MACs
+    {
+      PartTimer inner("inner", 2);
+      conv_forward(b, y);  // 4*4*4 * 3 = 192 MACs
+    }
+  }
+  ASSERT_EQ(profile.parts().size(), 2u);
+  EXPECT_EQ(profile.parts()[0].name, "outer");
+  EXPECT_EQ(profile.parts()[0].macs, 864);
+  EXPECT_EQ(profile.parts()[1].name, "L2 inner");
+  EXPECT_EQ(profile.parts()[1].macs, 192);
+  EXPECT_EQ(profile.parts()[1].calls, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, SparseUNetTest, ::testing::Values("unet_a", "unet_b"));

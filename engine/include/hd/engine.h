@@ -152,6 +152,15 @@ class Engine {
     int active_tiles = 0, total_tiles = 0;
     float mask_area = 0;
     std::vector<BlockGridLevel> grids;
+    // Where the time goes: per UNet part (e.g. "L1 transformer", "L0 tile gather/scatter";
+    // exclusive of the parts nested in it), medians over separate profiled repeats. The
+    // parts add up to about full_ms / partial_ms (profiling synchronises CUDA at every part).
+    struct Part {
+      std::string name;
+      double full_ms = 0, partial_ms = 0;
+      double full_macs = 0, partial_macs = 0;
+    };
+    std::vector<Part> parts;
   };
   Status bench_partial(const ByteMask& mask, int batch, int repeats, PartialBench* out);
 

@@ -19,6 +19,8 @@ MacScope::~MacScope() {
 
 bool mac_dry_run() { return g_dry_run; }
 
+MacCount current_mac_count() { return g_count ? *g_count : MacCount{}; }
+
 void add_conv_macs(int64_t macs) {
   if (g_count) g_count->conv += macs;
 }

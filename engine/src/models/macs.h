@@ -49,6 +49,9 @@ torch::Tensor linear_forward(torch::nn::Linear& linear, const torch::Tensor& x);
 void add_conv_macs(int64_t macs);
 void add_linear_macs(int64_t macs);
 
+// The innermost active scope's count so far (zero when none is active).
+MacCount current_mac_count();
+
 // True inside a dry-run MacScope: callers may skip arithmetic whose MACs they counted.
 bool mac_dry_run();
 

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "models/macs.h"
+#include "sparse/part_profile.h"
 #include "sparse/sparse_ops.h"
 
 namespace hd {
@@ -79,16 +80,25 @@ torch::Tensor SparseResnet::forward_partial(const std::vector<torch::Tensor>& in
   if (!silu) fail("sparse resnet: only SiLU is fused into the gather (got another activation)");
   const int64_t b = g.block;
   // conv1 on (b+2)^2 windows -> b^2 tiles.
-  torch::Tensor w1 = gather_tiles(sources(inputs, scale1_, shift1_), g.ys, g.xs, -1, b + 2, true);
+  torch::Tensor w1;
+  {
+    PartTimer timer("tile gather/scatter", level_);
+    w1 = gather_tiles(sources(inputs, scale1_, shift1_), g.ys, g.xs, -1, b + 2, true);
+  }
   torch::Tensor t1 = conv_tiles(m_->conv1, w1);  // [B*N, C, b, b]
   // conv2's windows with GN2 (time embedding of this step folded in) + SiLU, read from the
   // new conv1 tiles and, around them, the full step's conv1 map (fused scatter-gather: the
   // cached map is not written, and every partial step recomputes the same tiles).
   auto [scale2, shift2] = norm2_affine(temb);
-  torch::Tensor w2 = scatter_gather_tiles(t1, h1_, scale2, shift2, g.ys, g.xs, -1, b + 2, true);
+  torch::Tensor w2, res;
+  {
+    PartTimer timer("tile gather/scatter", level_);
+    w2 = scatter_gather_tiles(t1, h1_, scale2, shift2, g.ys, g.xs, -1, b + 2, true);
+    res = gather_tiles(sources(inputs, {}, {}), g.ys, g.xs, 0, b, false);
+  }
   torch::Tensor y = conv_tiles(m_->conv2, w2);  // [B*N, Cout, b, b]
-  torch::Tensor res = gather_tiles(sources(inputs, {}, {}), g.ys, g.xs, 0, b, false);
   if (m_->conv_shortcut) res = conv_tiles(m_->conv_shortcut, res);
+  PartTimer timer("tile gather/scatter", level_);
   scatter_tiles(y, res, g.ys, g.xs, out_, static_cast<float>(1.0 / o.output_scale_factor));
   return out_;
 }

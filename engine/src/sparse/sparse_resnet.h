@@ -18,7 +18,8 @@ namespace hd {
 
 class SparseResnet {
  public:
-  explicit SparseResnet(ResnetBlock2D block) : m_(std::move(block)) {}
+  // level: the UNet resolution it runs at (0 = latents), for PartProfile reports.
+  explicit SparseResnet(ResnetBlock2D block, int level = -1) : m_(std::move(block)), level_(level) {}
 
   // inputs: one map, or two concatenated along channels (up blocks: hidden state + skip).
   torch::Tensor forward_full(const std::vector<torch::Tensor>& inputs, const torch::Tensor& temb);
@@ -33,6 +34,7 @@ class SparseResnet {
   std::pair<torch::Tensor, torch::Tensor> norm2_affine(const torch::Tensor& temb);
 
   ResnetBlock2D m_;
+  int level_;
   torch::Tensor scale1_, shift1_;  // [B, Cin]
   torch::Tensor scale2_, shift2_;  // [B, Cout]
   torch::Tensor h1_;               // [B, Cout, H, W] conv1 output, no time embedding

@@ -1,9 +1,12 @@
 #include "sparse/sparse_transformer.h"
 
+#include <optional>
+
 #include <torch/torch.h>
 
 #include "common/error.h"
 #include "models/macs.h"
+#include "sparse/part_profile.h"
 #include "sparse/sparse_ops.h"
 
 namespace hd {
@@ -38,6 +41,7 @@ torch::Tensor SparseTransformer::forward_full(const torch::Tensor& x, const torc
   for (size_t j = 0; j < m_->blocks.size(); ++j) {
     auto& blk = m_->blocks[j];
     BlockCache& c = caches_[j];
+    std::optional<PartTimer> part(std::in_place, "self-attention", level_);
     torch::Tensor n1 = blk->norm1->forward(h);
     auto& a1 = blk->attn1;
     const torch::Tensor& kv1_src = a1->is_cross_attention() ? context : n1;
@@ -46,11 +50,13 @@ torch::Tensor SparseTransformer::forward_full(const torch::Tensor& x, const torc
     torch::Tensor q1 = a1->split_heads(linear_forward(a1->to_q, n1));
     h = a1->out_proj(a1->merge_heads(scaled_dot_product_attention(q1, c.k1, c.v1, a1->scale()))) + h;
 
+    part.emplace("cross-attention", level_);
     torch::Tensor n2 = blk->norm2->forward(h);
     auto& a2 = blk->attn2;
     c.k2 = a2->split_heads(linear_forward(a2->to_k, context)).contiguous();
     c.v2 = a2->split_heads(linear_forward(a2->to_v, context)).contiguous();
     h = a2->forward(n2, context) + h;  // through its processor: the attention store captures here
+    part.emplace("feed-forward", level_);
     h = blk->ff->forward(blk->norm3->forward(h)) + h;
   }
   torch::Tensor y = from_tokens(proj_out_tokens(h), H, W);  // [B, C, H, W]
@@ -68,6 +74,7 @@ torch::Tensor SparseTransformer::forward_partial(const torch::Tensor& x, const t
   for (size_t j = 0; j < m_->blocks.size(); ++j) {
     auto& blk = m_->blocks[j];
     BlockCache& c = caches_[j];
+    std::optional<PartTimer> part(std::in_place, "self-attention", level_);
     torch::Tensor n1 = blk->norm1->forward(h);
     auto& a1 = blk->attn1;
     torch::Tensor q1 = a1->split_heads(linear_forward(a1->to_q, n1));  // [B, heads, Na, d]
@@ -80,10 +87,12 @@ torch::Tensor SparseTransformer::forward_partial(const torch::Tensor& x, const t
     }
     h = a1->out_proj(a1->merge_heads(scaled_dot_product_attention(q1, c.k1, c.v1, a1->scale()))) + h;
 
+    part.emplace("cross-attention", level_);
     torch::Tensor n2 = blk->norm2->forward(h);
     auto& a2 = blk->attn2;
     torch::Tensor q2 = a2->split_heads(linear_forward(a2->to_q, n2));
     h = a2->out_proj(a2->merge_heads(scaled_dot_product_attention(q2, c.k2, c.v2, a2->scale()))) + h;
+    part.emplace("feed-forward", level_);
     h = blk->ff->forward(blk->norm3->forward(h)) + h;
   }
   torch::Tensor y = proj_out_tokens(h) + xt;  // [B, Na, C]

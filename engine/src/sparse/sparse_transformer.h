@@ -15,7 +15,8 @@ namespace hd {
 
 class SparseTransformer {
  public:
-  explicit SparseTransformer(Transformer2DModel m) : m_(std::move(m)) {}
+  // level: the UNet resolution it runs at (0 = latents), for PartProfile reports.
+  explicit SparseTransformer(Transformer2DModel m, int level = -1) : m_(std::move(m)), level_(level) {}
 
   torch::Tensor forward_full(const torch::Tensor& x, const torch::Tensor& context);
   torch::Tensor forward_partial(const torch::Tensor& x, const torch::Tensor& context, const LevelGeometry& g);
@@ -30,6 +31,7 @@ class SparseTransformer {
   torch::Tensor proj_out_tokens(const torch::Tensor& tokens);  // [B, L, inner] -> [B, L, C]
 
   Transformer2DModel m_;
+  int level_;
   torch::Tensor scale_, shift_;  // [B, C]
   std::vector<BlockCache> caches_;
   torch::Tensor out_;            // [B, C, H, W]

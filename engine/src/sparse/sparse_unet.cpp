@@ -1,32 +1,36 @@
 #include "sparse/sparse_unet.h"
 
+#include <optional>
+
 #include <torch/torch.h>
 
 #include "common/error.h"
 #include "models/macs.h"
+#include "sparse/part_profile.h"
 #include "sparse/sparse_ops.h"
 
 namespace hd {
 
 SparseUNet::SparseUNet(UNet2DConditionModel unet) : unet_(std::move(unet)) {
   convolutions_to_channels_last(*unet_);
-  auto mirror = [](auto& resnets, auto& attentions, Block& b) {
-    for (auto& r : resnets) b.resnets.emplace_back(r);
-    for (auto& a : attentions) b.attentions.emplace_back(a);
+  auto mirror = [](auto& resnets, auto& attentions, int level, Block& b) {
+    for (auto& r : resnets) b.resnets.emplace_back(r, level);
+    for (auto& a : attentions) b.attentions.emplace_back(a, level);
   };
+  const int n = levels();
   for (auto& d : unet_->down_list) {
     Block b;
-    mirror(d->resnet_list, d->attention_list, b);
+    mirror(d->resnet_list, d->attention_list, static_cast<int>(down_.size()), b);
     if (d->downsampler) {
       b.has_sampler = true;
       b.sampler.conv = &d->downsampler->conv;
     }
     down_.push_back(std::move(b));
   }
-  if (unet_->mid_block) mirror(unet_->mid_block->resnet_list, unet_->mid_block->transformer_list, mid_);
+  if (unet_->mid_block) mirror(unet_->mid_block->resnet_list, unet_->mid_block->transformer_list, n - 1, mid_);
   for (auto& u : unet_->up_list) {
     Block b;
-    mirror(u->resnet_list, u->attention_list, b);
+    mirror(u->resnet_list, u->attention_list, n - 1 - static_cast<int>(up_.size()), b);
     if (u->upsampler) {
       b.has_sampler = true;
       b.sampler.conv = &u->upsampler->conv;
@@ -53,37 +57,60 @@ torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch:
                                        const torch::Tensor& context) {
   const auto& c = unet_->config();
   if (c.center_input_sample) fail("sparse UNet: center_input_sample is not supported");
-  torch::Tensor emb = time_embedding(timestep, sample);
-  torch::Tensor x = conv_forward(unet_->conv_in, sample.contiguous(kSparseFormat)).contiguous(kSparseFormat);
+  const int n = levels();
+  torch::Tensor emb, x;
+  {
+    PartTimer part("time embedding + conv_in");
+    emb = time_embedding(timestep, sample);
+    x = conv_forward(unet_->conv_in, sample.contiguous(kSparseFormat)).contiguous(kSparseFormat);
+  }
   conv_in_out_ = x;
   std::vector<torch::Tensor> skips{x};
-  for (auto& b : down_) {
+  for (int level = 0; level < n; ++level) {
+    Block& b = down_[level];
     for (size_t i = 0; i < b.resnets.size(); ++i) {
-      x = b.resnets[i].forward_full({x}, emb);
-      if (!b.attentions.empty()) x = b.attentions[i].forward_full(x, context);
+      {
+        PartTimer part("resnet", level);
+        x = b.resnets[i].forward_full({x}, emb);
+      }
+      if (!b.attentions.empty()) {
+        PartTimer part("transformer", level);
+        x = b.attentions[i].forward_full(x, context);
+      }
       skips.push_back(x);
     }
     if (b.has_sampler) {
+      PartTimer part("downsample", level + 1);
       b.sampler.out = conv_forward(*b.sampler.conv, x).contiguous(kSparseFormat);
       x = b.sampler.out;
       skips.push_back(x);
     }
   }
   if (!mid_.resnets.empty()) {
+    PartTimer part("mid block");
     x = mid_.resnets[0].forward_full({x}, emb);
     for (size_t i = 0; i < mid_.attentions.size(); ++i) {
       x = mid_.attentions[i].forward_full(x, context);
       x = mid_.resnets[i + 1].forward_full({x}, emb);
     }
   }
-  for (auto& b : up_) {
-    for (size_t i = 0; i < b.resnets.size(); ++i) {
+  for (int i = 0; i < n; ++i) {
+    Block& b = up_[i];
+    const int level = n - 1 - i;
+    for (size_t r = 0; r < b.resnets.size(); ++r) {
       torch::Tensor skip = skips.back();
       skips.pop_back();
-      x = b.resnets[i].forward_full({x, skip}, emb);
-      if (!b.attentions.empty()) x = b.attentions[i].forward_full(x, context);
+      {
+        PartTimer part("resnet", level);
+        x = b.resnets[r].forward_full({x, skip}, emb);
+      }
+      if (!b.attentions.empty()) {
+        PartTimer part("transformer", level);
+        x = b.attentions[r].forward_full(x, context);
+      }
     }
     if (b.has_sampler) {
+      PartTimer part("upsample", level - 1);
       const auto& next = skips.back();
       namespace F = torch::nn::functional;
       torch::Tensor up = F::interpolate(
@@ -92,6 +119,7 @@ torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch:
       x = b.sampler.out;
     }
   }
+  PartTimer part("conv_out");
   std::tie(norm_out_scale_, norm_out_shift_) = group_norm_affine(x, unet_->conv_norm_out);
   torch::Tensor a = torch::silu(apply_affine(x, norm_out_scale_, norm_out_shift_));
   out_ = conv_forward(unet_->conv_out, a).contiguous(kSparseFormat);
@@ -111,6 +139,7 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
   const auto& c = unet_->config();
   if (c.act_fn != "silu") fail("sparse UNet: act_fn '", c.act_fn, "' is not supported (silu only)");
   const int n = levels();
+  std::optional<PartTimer> part(std::in_place, "time embedding + conv_in");
   torch::Tensor emb = time_embedding(timestep, sample);
 
   const LevelGeometry& g0 = geo.levels[0];
@@ -124,11 +153,16 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
     Block& b = down_[level];
     const LevelGeometry& g = geo.levels[level];
     for (size_t i = 0; i < b.resnets.size(); ++i) {
+      part.emplace("resnet", level);
       x = b.resnets[i].forward_partial({x}, emb, g);
-      if (!b.attentions.empty()) x = b.attentions[i].forward_partial(x, context, g);
+      if (!b.attentions.empty()) {
+        part.emplace("transformer", level);
+        x = b.attentions[i].forward_partial(x, context, g);
+      }
       skips.push_back(x);
     }
     if (b.has_sampler) {  // stride-2 3x3 conv: output tiles of the next level
+      part.emplace("downsample", level + 1);
       const LevelGeometry& gn = geo.levels[level + 1];
       torch::Tensor w = gather_tiles({{x, {}, {}}}, gn.ys, gn.xs, -1, 2 * gn.block + 1, false, 1, 2);
       scatter_tiles(conv_tiles(*b.sampler.conv, w), {}, gn.ys, gn.xs, b.sampler.out);
@@ -137,6 +171,7 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
     }
   }
   if (!mid_.resnets.empty()) {
+    part.emplace("mid block");
     const LevelGeometry& g = geo.levels[n - 1];
     x = mid_.resnets[0].forward_partial({x}, emb, g);
     for (size_t i = 0; i < mid_.attentions.size(); ++i) {
@@ -151,10 +186,15 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
     for (size_t r = 0; r < b.resnets.size(); ++r) {
       torch::Tensor skip = skips.back();
       skips.pop_back();
+      part.emplace("resnet", level);
       x = b.resnets[r].forward_partial({x, skip}, emb, g);
-      if (!b.attentions.empty()) x = b.attentions[r].forward_partial(x, context, g);
+      if (!b.attentions.empty()) {
+        part.emplace("transformer", level);
+        x = b.attentions[r].forward_partial(x, context, g);
+      }
     }
     if (b.has_sampler) {  // nearest 2x + 3x3 conv: output tiles of the level above
+      part.emplace("upsample", level - 1);
       const LevelGeometry& gu = geo.levels[level - 1];
       if (gu.height != 2 * g.height || gu.width != 2 * g.width) {
         fail("sparse UNet: upsampling ", g.height, "x", g.width, " to ", gu.height, "x", gu.width,
@@ -165,6 +205,7 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
       x = b.sampler.out;
     }
   }
+  part.emplace("conv_out");
   torch::Tensor w = gather_tiles({{x, norm_out_scale_, norm_out_shift_}}, g0.ys, g0.xs, -1, g0.block + 2, true);
   scatter_tiles(conv_tiles(unet_->conv_out, w), {}, g0.ys, g0.xs, out_);
   return out_;
