@@ -255,6 +255,7 @@ int bench_masks(const std::vector<std::string>& argv) {
   Series lat{"partial step (ms)", {}, {}, true, 0}, full_line{"full step (ms)", {}, {}, true, 1};
   Series lat_macs{"partial step (ms)", {}, {}, true, 0};
   std::vector<Engine::PartialBench> benches;
+  std::ostringstream graph_rows;
   for (double a : areas) {
     Engine::PartialBench b;
     st = engine.bench_partial(disk_mask(size / f, size / f, a), args.get_int("batch", 2), args.get_int("repeats", 3), &b);
@@ -273,6 +274,13 @@ int bench_masks(const std::vector<std::string>& argv) {
                   s_macs, 100 * s_meas / s_macs, sched_meas, sched_bound);
     md << row;
     std::fprintf(stderr, "%s", row);
+    if (b.partial_graph_ms > 0) {
+      graph_rows << "| " << 100 * a << "% | " << b.partial_ms << " ms | " << b.partial_graph_ms << " ms | "
+                 << b.full_ms / b.partial_graph_ms << "x | "
+                 << steps * b.full_ms / (full * b.full_ms + partial * b.partial_graph_ms) << "x |\n";
+    } else if (!b.graph_note.empty()) {
+      graph_rows << "| " << 100 * a << "% | " << b.partial_ms << " ms | - | " << b.graph_note << " | |\n";
+    }
     lat.x.push_back(b.active_tiles);
     lat.y.push_back(b.partial_ms);
     full_line.x.push_back(b.active_tiles);
@@ -280,6 +288,11 @@ int bench_masks(const std::vector<std::string>& argv) {
     lat_macs.x.push_back(b.partial_macs / 1e9);
     lat_macs.y.push_back(b.partial_ms);
     benches.push_back(std::move(b));
+  }
+  if (!graph_rows.str().empty()) {
+    md << "\nPartial steps replayed as CUDA graphs (--cuda-graphs), same runs:\n\n| mask | partial step (eager) | "
+          "partial step (graph) | speedup (graph) | end-to-end (schedule, graph) |\n|---|---|---|---|---|\n"
+       << graph_rows.str();
   }
   md << "\n" << parts_table(areas, benches);
   write_file(out / "parts.csv", parts_csv(areas, benches));

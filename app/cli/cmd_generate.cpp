@@ -42,6 +42,7 @@ const std::vector<OptionSpec>& specs() {
       {"select", true, false, "highlight: token statistic variance, sum or max (default variance)", "STAT"},
       {"token", true, true, "highlight: this word instead of the automatic choice (repeatable)", "WORD"},
       {"refresh-mask", false, false, "highlight: rebuild the mask at every full step"},
+      {"cuda-graphs", false, false, "highlight on CUDA: replay partial steps as CUDA graphs"},
       {"min-area", true, false, "highlight: drop mask regions under this image fraction (default 0.004)", "F"},
       {"dump", true, false, "write heatmaps, masks, block grids and steps.csv into DIR", "DIR"},
       {"device", true, false, "cpu or cuda (default cpu)", "DEV"},
@@ -103,6 +104,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   h.collect_at = static_cast<float>(args.get_double("collect-at", h.collect_at));
   h.min_area = static_cast<float>(args.get_double("min-area", h.min_area));
   h.refresh_mask = args.has("refresh-mask");
+  h.cuda_graphs = args.has("cuda-graphs");
   h.tokens = args.all("token");
   const std::string select = args.get_or("select", "variance");
   if (select == "variance") {

@@ -15,7 +15,8 @@ std::vector<OptionSpec> side_by_side_options() {
           {"interval", true, false, "highlight interval (default 5)", "N"},
           {"threshold", true, false, "highlight threshold (default 150)", "T"},
           {"threads", true, false, "CPU threads (default: all cores)", "N"},
-          {"device", true, false, "cpu or cuda", "DEV"}};
+          {"device", true, false, "cpu or cuda", "DEV"},
+          {"cuda-graphs", false, false, "CUDA: replay highlight partial steps as CUDA graphs"}};
 }
 
 std::unique_ptr<Engine> load_engine(const Args& args) {
@@ -36,6 +37,7 @@ GenerateRequest side_by_side_request(const Args& args, const std::string& prompt
   req.seed = args.get_int64("seed", 0) + static_cast<int64_t>(index);
   req.highlight.interval = args.get_int("interval", 5);
   req.highlight.threshold = args.get_int("threshold", 150);
+  req.highlight.cuda_graphs = args.has("cuda-graphs");
   return req;
 }
 

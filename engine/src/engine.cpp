@@ -26,6 +26,7 @@
 #include "models/macs.h"
 #include "pipeline/stable_diffusion.h"
 #include "sparse/part_profile.h"
+#include "sparse/partial_graph.h"
 #include "sparse/sparse_unet.h"
 #include "sparse/tile_geometry.h"
 
@@ -185,6 +186,13 @@ Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, Parti
     MacScope partial_scope;
     out->partial_ms = time([&] { sparse.forward_partial(x2, t, ctx, geo); });
     out->partial_macs = static_cast<double>(partial_scope.count().total()) / (repeats + 1);
+    if (x.is_cuda()) {  // the same partial step replayed from a CUDA graph
+      PartialGraph graph;
+      graph.run(sparse, x2, t, ctx, geo);  // eager warm-up
+      out->partial_graph_ms = time([&] { graph.run(sparse, x2, t, ctx, geo); });
+      out->graph_note = graph.disabled_reason();
+      if (graph.replays() == 0) out->partial_graph_ms = 0;
+    }
     // Per part: separate runs under a PartProfile, so the timings above carry no profiling.
     auto profile = [&](auto&& f, bool partial) {
       std::map<std::string, std::vector<double>> ms;

@@ -149,6 +149,9 @@ class Engine {
   struct PartialBench {
     double full_ms = 0, partial_ms = 0;
     double full_macs = 0, partial_macs = 0;
+    // CUDA: the partial step replayed as a CUDA graph (0: not measured; see graph_note).
+    double partial_graph_ms = 0;
+    std::string graph_note;
     int active_tiles = 0, total_tiles = 0;
     float mask_area = 0;
     std::vector<BlockGridLevel> grids;

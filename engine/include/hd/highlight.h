@@ -26,6 +26,7 @@ struct HighlightOptions {
   std::vector<std::string> tokens;  // words to highlight; empty: automatic among the nouns
   bool refresh_mask = false;   // capture maps and rebuild the mask at every full step
   float min_area = 0.004f;     // refinement drops regions under this fraction of the image
+  bool cuda_graphs = false;    // CUDA: replay partial steps as captured graphs (fewer launches)
 };
 
 struct FloatMap {  // row-major [height, width]

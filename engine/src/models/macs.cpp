@@ -29,6 +29,13 @@ void add_linear_macs(int64_t macs) {
   if (g_count) g_count->linear += macs;
 }
 
+void add_macs(const MacCount& c) {
+  if (!g_count) return;
+  g_count->conv += c.conv;
+  g_count->linear += c.linear;
+  g_count->attention += c.attention;
+}
+
 torch::Tensor conv_forward(torch::nn::Conv2d& conv, const torch::Tensor& x) {
   torch::Tensor y;
   if (g_dry_run) {

@@ -48,6 +48,8 @@ torch::Tensor linear_forward(torch::nn::Linear& linear, const torch::Tensor& x);
 // Adds MACs computed by the caller (sparse tile convolutions, token matmuls).
 void add_conv_macs(int64_t macs);
 void add_linear_macs(int64_t macs);
+// Adds a whole count (e.g. of work replayed without running its C++ code).
+void add_macs(const MacCount& count);
 
 // The innermost active scope's count so far (zero when none is active).
 MacCount current_mac_count();

@@ -52,6 +52,7 @@ torch::Tensor HighlightDenoiser::predict(const torch::Tensor& latents, int64_t t
         throw;
       }
       for (auto& a : patched) a->set_processor(nullptr);
+      graph_.invalidate(/*geometry_changed=*/true);
       auto report = std::make_shared<AttentionReport>(make_attention_report(store->maps(), tokens_, step));
       select_and_mask(*report, options_);
       geometry_ = make_sparse_geometry(report->mask.refined, sparse_.levels());
@@ -61,10 +62,12 @@ torch::Tensor HighlightDenoiser::predict(const torch::Tensor& latents, int64_t t
       e.attention = report;
     } else {
       out = sparse_.forward_full(latents, ts, context);
+      graph_.invalidate();
     }
     dense_step_macs_ = static_cast<double>(scope.count().total());
   } else {
-    out = sparse_.forward_partial(latents, ts, context, geometry_);
+    out = options_.cuda_graphs ? graph_.run(sparse_, latents, ts, context, geometry_)
+                               : sparse_.forward_partial(latents, ts, context, geometry_);
     e.active_tiles = static_cast<int>(geometry_.active_tiles());
   }
   e.total_tiles = static_cast<int>(geometry_.total_tiles());

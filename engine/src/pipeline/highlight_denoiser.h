@@ -10,6 +10,7 @@
 #include "hd/engine.h"
 #include "highlight/step_plan.h"
 #include "pipeline/sd_components.h"
+#include "sparse/partial_graph.h"
 #include "sparse/sparse_unet.h"
 
 namespace hd {
@@ -28,6 +29,7 @@ class HighlightDenoiser {
   const StepPlan& plan() const { return plan_; }
   std::shared_ptr<const AttentionReport> report() const { return report_; }
   double macs() const { return macs_; }
+  const PartialGraph& graph() const { return graph_; }
   double dense_macs_per_step() const { return dense_step_macs_; }
 
  private:
@@ -38,6 +40,7 @@ class HighlightDenoiser {
   bool cfg_;
   SparseUNet sparse_;
   SparseGeometry geometry_;
+  PartialGraph graph_;
   std::shared_ptr<const AttentionReport> report_;
   double macs_ = 0, dense_step_macs_ = 0;
 };

@@ -68,7 +68,7 @@ torch::Tensor SparseTransformer::forward_partial(const torch::Tensor& x, const t
                                                  const LevelGeometry& g) {
   if (!out_.defined()) fail("sparse transformer: a partial step needs a full step first");
   if (g.count() == 0) return out_;
-  const torch::Tensor idx = g.token_index.to(x.device());  // [Na]
+  const torch::Tensor& idx = g.token_index_on(x.device());  // [Na]
   torch::Tensor xt = to_tokens(x.contiguous(kSparseFormat)).index_select(1, idx);  // [B, Na, C]
   torch::Tensor h = proj_in_tokens(xt * scale_.unsqueeze(1) + shift_.unsqueeze(1));  // [B, Na, inner]
   for (size_t j = 0; j < m_->blocks.size(); ++j) {

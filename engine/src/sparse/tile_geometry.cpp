@@ -8,6 +8,14 @@
 
 namespace hd {
 
+const torch::Tensor& LevelGeometry::token_index_on(const torch::Device& device) const {
+  if (token_index.device() == device) return token_index;
+  if (!token_index_device_.defined() || token_index_device_.device() != device) {
+    token_index_device_ = token_index.to(device);
+  }
+  return token_index_device_;
+}
+
 int64_t SparseGeometry::total_tiles() const {
   int64_t n = 0;
   for (const auto& l : levels) n += l.tiles_x * l.tiles_y;

@@ -22,8 +22,13 @@ struct LevelGeometry {
   std::vector<uint8_t> active;    // [tiles_y * tiles_x]
   std::vector<int32_t> ys, xs;    // top-left corners of the active tiles
   torch::Tensor token_index;      // [Na] int64: flat y * width + x of every pixel of the active tiles
+  // token_index on `device`, copied once (no host-to-device copy per step, none in CUDA graphs).
+  const torch::Tensor& token_index_on(const torch::Device& device) const;
   int64_t active_pixels() const { return token_index.defined() ? token_index.size(0) : 0; }
   int64_t count() const { return static_cast<int64_t>(ys.size()); }
+
+ private:
+  mutable torch::Tensor token_index_device_;
 };
 
 struct TileOptions {
