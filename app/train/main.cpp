@@ -152,7 +152,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"out", true, false, "report folder", "DIR"},
                               {"steps", true, false, "DDIM steps (default 50)", "N"},
                               {"guidance", true, false, "guidance (default 7.5)", "G"},
-                              {"limit", true, false, "first N prompts", "N"}});
+                              {"limit", true, false, "first N prompts", "N"},
+                              {"device", true, false, "cpu (default) or cuda", "DEV"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("evaluate", "Quality bars of a trained model.", specs).c_str()), 0;
     hd::train::EvalOptions o;
@@ -163,6 +164,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.steps = a.get_int("steps", o.steps);
     o.guidance = a.get_double("guidance", o.guidance);
     o.limit = a.get_int("limit", 0);
+    o.device = a.get_or("device", o.device);
     const auto s = hd::train::evaluate_model(o);
     std::printf("prompt fidelity: single objects %d/%d (%.1f%%), pairs %d/%d (%.1f%%)\n", s.single_ok, s.single,
                 100.0 * s.single_ok / std::max(1, s.single), s.pair_ok, s.pair, 100.0 * s.pair_ok / std::max(1, s.pair));

@@ -178,6 +178,7 @@ Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, Parti
       std::sort(ms.begin(), ms.end());
       return ms[ms.size() / 2];
     };
+    out->dense_ms = time([&] { unet->forward(x, t, ctx); });
     MacScope full_scope;
     out->full_ms = time([&] { sparse.forward_full(x, t, ctx); });
     out->full_macs = static_cast<double>(full_scope.count().total()) / (repeats + 1);

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "io/safetensors.h"
 
@@ -73,6 +76,62 @@ TEST(Cli, InspectSdV14PrintsParameterCountsAndMacs) {
   // 401,634,672,640 for convolutions, linear layers and attention matmuls, plus the
   // 2,048,000 MACs of the time-embedding MLP.
   EXPECT_NE(r.output.find("401,636,720,640"), std::string::npos) << r.output;
+}
+
+// Rows of a CSV file with a header, as column -> text.
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  std::string line;
+  auto split = [](const std::string& l) {
+    std::vector<std::string> out;
+    std::stringstream ss(l);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) out.push_back(cell);
+    return out;
+  };
+  if (std::getline(in, line)) header = split(line);
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells = split(line);
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// `hd bench masks` (a report; timings are not checked): a smaller mask activates fewer tiles
+// and MACs, a full mask costs about the dense MACs, and the per-part table accounts for every
+// MAC of the partial step.
+TEST(Cli, BenchMasksReportsMacsPerAreaAndPart) {
+  const fs::path out = scratch("bench_masks");
+  CliRun r = run("bench masks --model " + kPipeline + " --areas 5,100 --repeats 1 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto rows = read_csv(out / "masks.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_LT(std::stod(rows[0]["active_tiles"]), std::stod(rows[0]["total_tiles"]));
+  EXPECT_EQ(rows[1]["active_tiles"], rows[1]["total_tiles"]);
+  EXPECT_LT(std::stod(rows[0]["mac_fraction"]), 0.5);
+  EXPECT_GT(std::stod(rows[1]["mac_fraction"]), 0.9);
+  EXPECT_LE(std::stod(rows[1]["mac_fraction"]), 1.0);
+  EXPECT_GT(std::stod(rows[0]["dense_ms"]), 0.0);
+  auto parts = read_csv(out / "parts.csv");
+  for (const auto& area : rows) {
+    double sum = 0;
+    int n = 0;
+    for (auto& p : parts) {
+      if (p["area_pct"] != area.at("area_pct")) continue;
+      sum += std::stod(p["partial_gmacs"]);
+      ++n;
+    }
+    EXPECT_GT(n, 5) << area.at("area_pct");
+    EXPECT_NEAR(sum, std::stod(area.at("partial_gmacs")), 1e-6 + 1e-4 * sum) << area.at("area_pct");
+  }
+  std::ifstream md(out / "summary.md");
+  const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("Time per UNet part"), std::string::npos);
+  EXPECT_NE(text.find("| L0 resnet |"), std::string::npos);
 }
 
 // Bad input gives a message naming what is wrong and a non-zero exit, never a crash.

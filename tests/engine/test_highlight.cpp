@@ -160,7 +160,9 @@ TEST(HighlightPipeline, EventsCarryMapsMaskAndModes) {
     EXPECT_EQ(events[i].mode, plan.modes[i]) << i;
     ASSERT_TRUE(events[i].preview) << i;
     EXPECT_EQ(events[i].preview->width, 16);
-    if (events[i].mode == StepMode::kPartial) EXPECT_LT(events[i].macs, events[i].dense_macs);
+    if (events[i].mode == StepMode::kPartial) {
+      EXPECT_LT(events[i].macs, events[i].dense_macs);
+    }
     EXPECT_EQ(events[i].attention != nullptr, static_cast<int>(i) == plan.collect_step) << i;
   }
   ASSERT_TRUE(result.attention);

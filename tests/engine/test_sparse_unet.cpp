@@ -148,6 +148,23 @@ TEST_P(SparseUNetTest, PartProfileAccountsForEveryMac) {
   }
 }
 
+// The full pass normalises with ATen's fused GroupNorm and keeps its affine form for partial
+// steps: both equal torch's GroupNorm, for channels-last and contiguous maps and for tokens.
+TEST(GroupNormAffine, FusedOutputAndAffineFormEqualGroupNorm) {
+  torch::nn::GroupNorm norm(torch::nn::GroupNormOptions(4, 16).eps(1e-5));
+  torch::nn::init::normal_(norm->weight);
+  torch::nn::init::normal_(norm->bias);
+  for (auto x : {torch::randn({2, 16, 6, 5}) * 3 + 1, torch::randn({2, 16, 6, 5}).contiguous(kSparseFormat),
+                 torch::randn({2, 16, 7})}) {
+    torch::NoGradGuard no_grad;
+    torch::Tensor ref = norm->forward(x);
+    NormAffine gn = group_norm_affine(x, norm);
+    EXPECT_LT(max_abs_diff(gn.normed, ref), 1e-5);
+    EXPECT_LT(max_abs_diff(apply_affine(x, gn.scale, gn.shift), ref), 1e-5);
+    EXPECT_EQ(gn.scale.sizes(), (std::vector<int64_t>{2, 16}));
+  }
+}
+
 // Nested timers: the outer part keeps only its own MACs; without a profile nothing is kept.
 TEST(PartProfile, NestedPartsAreExclusive) {
   torch::nn::Conv2d a(torch::nn::Conv2dOptions(2, 3, 3)), b(torch::nn::Conv2dOptions(3, 4, 1));
@@ -197,14 +214,14 @@ TEST(SparseResnet, ActiveTilesFollowCachedHaloSemantics) {
 
   // Reference with full-map ops: the full pass's affines, this step's time embedding.
   torch::Tensor x1 = torch::cat({a1, s1}, 1), x2 = torch::cat({a2, s2}, 1);
-  auto [sc1, sh1] = group_norm_affine(x1, block->norm1);
+  auto [gn1_out, sc1, sh1] = group_norm_affine(x1, block->norm1);
   torch::Tensor h1_cached = block->conv1->forward(torch::silu(apply_affine(x1, sc1, sh1)));
   torch::Tensor h1_fresh = block->conv1->forward(torch::silu(apply_affine(x2, sc1, sh1)));
   torch::Tensor active = (~inactive_pixels(g)).view({1, 1, H, W});
   torch::Tensor h1 = torch::where(active, h1_fresh, h1_cached);
   torch::Tensor t1 = block->time_emb_proj->forward(torch::silu(temb1)).view({B, -1, 1, 1});
   torch::Tensor t2 = block->time_emb_proj->forward(torch::silu(temb2)).view({B, -1, 1, 1});
-  auto [sc2, sh2] = group_norm_affine(h1_cached + t1, block->norm2);
+  auto [gn2_out, sc2, sh2] = group_norm_affine(h1_cached + t1, block->norm2);
   torch::Tensor y = block->conv2->forward(torch::silu(apply_affine(h1 + t2, sc2, sh2)));
   torch::Tensor ref = torch::where(active, block->conv_shortcut->forward(x2) + y, cached);
   EXPECT_LT(max_abs_diff(out, ref), 1e-5);

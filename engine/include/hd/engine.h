@@ -147,6 +147,7 @@ class Engine {
   // times full UNet passes and partial passes over `mask` (latent resolution) with random
   // inputs at `batch` (2 = a guided step); medians over `repeats` runs after a warm-up.
   struct PartialBench {
+    double dense_ms = 0;  // the plain UNet forward (dense mode's step), no caches kept
     double full_ms = 0, partial_ms = 0;
     double full_macs = 0, partial_macs = 0;
     // CUDA: the partial step replayed as a CUDA graph (0: not measured; see graph_note).

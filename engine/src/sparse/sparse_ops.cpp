@@ -54,16 +54,19 @@ torch::Tensor device_int32(const std::vector<int32_t>& host, torch::Device devic
 
 }  // namespace
 
-std::pair<torch::Tensor, torch::Tensor> group_norm_affine(const torch::Tensor& x,
-                                                          torch::nn::GroupNorm& norm) {
+NormAffine group_norm_affine(const torch::Tensor& x, torch::nn::GroupNorm& norm) {
   const int64_t B = x.size(0), C = x.size(1), G = norm->options.num_groups();
-  auto [var, mean] = torch::var_mean(x.reshape({B, G, -1}), {2}, /*unbiased=*/false);  // [B, G]
-  torch::Tensor rstd = torch::rsqrt(var + norm->options.eps());
-  rstd = rstd.repeat_interleave(C / G, 1);                          // [B, C]
+  const bool affine = norm->weight.defined();
+  // ATen's fused kernel (channels-last aware) also returns the statistics it used.
+  auto [normed, mean, rstd] = at::native_group_norm(
+      x, affine ? std::optional<at::Tensor>(norm->weight) : std::nullopt,
+      affine ? std::optional<at::Tensor>(norm->bias) : std::nullopt, B, C, x.numel() / (B * C), G,
+      norm->options.eps());                                           // mean, rstd [B, G]
+  rstd = rstd.repeat_interleave(C / G, 1);                            // [B, C]
   mean = mean.repeat_interleave(C / G, 1);
-  torch::Tensor scale = norm->weight.unsqueeze(0) * rstd;           // [B, C]
-  torch::Tensor shift = norm->bias.unsqueeze(0) - mean * scale;
-  return {scale.contiguous(), shift.contiguous()};
+  torch::Tensor scale = affine ? norm->weight.unsqueeze(0) * rstd : rstd;  // [B, C]
+  torch::Tensor shift = affine ? norm->bias.unsqueeze(0) - mean * scale : -mean * scale;
+  return {normed, scale.contiguous(), shift.contiguous()};
 }
 
 torch::Tensor apply_affine(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift) {

@@ -12,9 +12,14 @@
 
 namespace hd {
 
-// GroupNorm(x) == x * scale + shift with per-sample, per-channel scale and shift [B, C].
-std::pair<torch::Tensor, torch::Tensor> group_norm_affine(const torch::Tensor& x,
-                                                          torch::nn::GroupNorm& norm);
+// GroupNorm(x) in one fused pass (as the dense UNet computes it) and the same normalisation
+// as a per-sample, per-channel affine map for partial steps: normed == x * scale + shift.
+struct NormAffine {
+  torch::Tensor normed;  // [B, C, ...] GroupNorm(x), x's memory format
+  torch::Tensor scale;   // [B, C]
+  torch::Tensor shift;   // [B, C]
+};
+NormAffine group_norm_affine(const torch::Tensor& x, torch::nn::GroupNorm& norm);
 // x * scale + shift for x [B, C, H, W] or [B, C, L].
 torch::Tensor apply_affine(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift);
 

@@ -44,8 +44,10 @@ std::pair<torch::Tensor, torch::Tensor> SparseResnet::norm2_affine(const torch::
 torch::Tensor SparseResnet::forward_full(const std::vector<torch::Tensor>& inputs, const torch::Tensor& temb) {
   const auto& o = m_->options();
   torch::Tensor x = concat(inputs);
-  std::tie(scale1_, shift1_) = group_norm_affine(x, m_->norm1);
-  torch::Tensor h = conv_forward(m_->conv1, apply_activation(o.act, apply_affine(x, scale1_, shift1_)));
+  NormAffine gn1 = group_norm_affine(x, m_->norm1);
+  scale1_ = gn1.scale;
+  shift1_ = gn1.shift;
+  torch::Tensor h = conv_forward(m_->conv1, apply_activation(o.act, gn1.normed));
   h1_ = h.contiguous(kSparseFormat);
   torch::Tensor t;
   if (m_->time_emb_proj && temb.defined()) {
@@ -54,11 +56,15 @@ torch::Tensor SparseResnet::forward_full(const std::vector<torch::Tensor>& input
   torch::Tensor n;
   if (!o.scale_shift) {
     torch::Tensor pre = t.defined() ? h1_ + t : h1_;
-    std::tie(scale2_, shift2_) = group_norm_affine(pre, m_->norm2);
-    n = apply_affine(pre, scale2_, shift2_);
+    NormAffine gn2 = group_norm_affine(pre, m_->norm2);
+    scale2_ = gn2.scale;
+    shift2_ = gn2.shift;
+    n = gn2.normed;
   } else {
-    std::tie(scale2_, shift2_) = group_norm_affine(h1_, m_->norm2);
-    n = apply_affine(h1_, scale2_, shift2_);
+    NormAffine gn2 = group_norm_affine(h1_, m_->norm2);
+    scale2_ = gn2.scale;
+    shift2_ = gn2.shift;
+    n = gn2.normed;
     if (t.defined()) {
       auto ss = t.chunk(2, 1);
       n = n * (1 + ss[0]) + ss[1];

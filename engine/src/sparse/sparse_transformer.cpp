@@ -34,8 +34,10 @@ torch::Tensor SparseTransformer::proj_out_tokens(const torch::Tensor& tokens) {
 
 torch::Tensor SparseTransformer::forward_full(const torch::Tensor& x, const torch::Tensor& context) {
   const int64_t H = x.size(2), W = x.size(3);
-  std::tie(scale_, shift_) = group_norm_affine(x, m_->norm);
-  torch::Tensor tokens = to_tokens(apply_affine(x, scale_, shift_));  // [B, HW, C]
+  NormAffine gn = group_norm_affine(x.contiguous(kSparseFormat), m_->norm);
+  scale_ = gn.scale;
+  shift_ = gn.shift;
+  torch::Tensor tokens = to_tokens(gn.normed.contiguous(kSparseFormat));  // [B, HW, C]
   torch::Tensor h = proj_in_tokens(tokens);                                                    // [B, HW, inner]
   caches_.assign(m_->blocks.size(), {});
   for (size_t j = 0; j < m_->blocks.size(); ++j) {

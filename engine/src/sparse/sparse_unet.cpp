@@ -120,8 +120,10 @@ torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch:
     }
   }
   PartTimer part("conv_out");
-  std::tie(norm_out_scale_, norm_out_shift_) = group_norm_affine(x, unet_->conv_norm_out);
-  torch::Tensor a = torch::silu(apply_affine(x, norm_out_scale_, norm_out_shift_));
+  NormAffine gn = group_norm_affine(x, unet_->conv_norm_out);
+  norm_out_scale_ = gn.scale;
+  norm_out_shift_ = gn.shift;
+  torch::Tensor a = torch::silu(gn.normed);
   out_ = conv_forward(unet_->conv_out, a).contiguous(kSparseFormat);
   has_cache_ = true;
   return out_;

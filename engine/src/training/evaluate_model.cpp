@@ -45,7 +45,13 @@ double mask_iou(const ByteMask& mask, const cv::Mat& region) {
 }  // namespace
 
 EvalSummary evaluate_model(const EvalOptions& o) {
-  Engine engine;
+  EngineOptions eo;
+  if (o.device == "cuda") {
+    eo.device = Device::kCuda;
+  } else if (o.device != "cpu") {
+    fail("--device: '", o.device, "' is neither cpu nor cuda");
+  }
+  Engine engine(eo);
   Status st = engine.load(o.model.string());
   if (!st.ok()) fail(st.message());
   std::ifstream in(o.prompts);

@@ -16,6 +16,7 @@ struct EvalOptions {
   double guidance = 7.5;
   int limit = 0;                  // 0: all prompts
   uint64_t seed = 100;
+  std::string device = "cpu";     // cpu or cuda
 };
 
 struct EvalSummary {
