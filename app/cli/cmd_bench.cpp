@@ -214,6 +214,7 @@ int bench_masks(const std::vector<std::string>& argv) {
       {"out", true, false, "report folder (required)", "DIR"},
       {"threads", true, false, "CPU threads (default: all cores)", "N"},
       {"device", true, false, "cpu or cuda", "DEV"},
+      {"precision", true, false, "UNet arithmetic: fp32 (default) or fp16 (for CUDA)", "P"},
       {"help", false, false, "show this help"}};
   Args args(specs, argv);
   if (args.has("help")) {
@@ -221,10 +222,7 @@ int bench_masks(const std::vector<std::string>& argv) {
     return 0;
   }
   if (!args.has("out")) throw std::invalid_argument("--out is required");
-  EngineOptions eo;
-  eo.num_threads = args.get_int("threads", 0);
-  if (args.get_or("device", "cpu") == "cuda") eo.device = Device::kCuda;
-  Engine engine(eo);
+  Engine engine(engine_options(args));
   Status st = args.has("config") ? engine.load_random(*args.get("config")) : engine.load(args.get_or("model", default_model_path()));
   if (!st.ok()) throw std::runtime_error(st.message());
   const int size = args.get_int("size", engine.info().default_width);

@@ -46,6 +46,7 @@ const std::vector<OptionSpec>& specs() {
       {"min-area", true, false, "highlight: drop mask regions under this image fraction (default 0.004)", "F"},
       {"dump", true, false, "write heatmaps, masks, block grids and steps.csv into DIR", "DIR"},
       {"device", true, false, "cpu or cuda (default cpu)", "DEV"},
+      {"precision", true, false, "UNet arithmetic: fp32 (default) or fp16 (for CUDA)", "P"},
       {"threads", true, false, "CPU threads (default: all cores)", "N"},
       {"quiet", false, false, "no progress output"},
       {"help", false, false, "show this help"},
@@ -64,14 +65,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   if (!args.has("prompt")) throw std::invalid_argument("--prompt is required");
   if (!args.has("out")) throw std::invalid_argument("--out is required");
 
-  EngineOptions options;
-  const std::string device = args.get_or("device", "cpu");
-  if (device == "cuda") {
-    options.device = Device::kCuda;
-  } else if (device != "cpu") {
-    throw std::invalid_argument("--device must be cpu or cuda, got '" + device + "'");
-  }
-  options.num_threads = args.get_int("threads", 0);
+  EngineOptions options = engine_options(args);
   options.single_file_config = args.get_or("config", "");
 
   std::string model = args.get_or("model", "");

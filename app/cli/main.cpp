@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "commands.h"
 #include "hd/engine.h"
 
@@ -32,6 +33,24 @@ std::string with_commas(long long value) {
     out += digits[i];
   }
   return value < 0 ? "-" + out : out;
+}
+
+EngineOptions engine_options(const Args& args) {
+  EngineOptions o;
+  const std::string device = args.get_or("device", "cpu");
+  if (device == "cuda") {
+    o.device = Device::kCuda;
+  } else if (device != "cpu") {
+    throw std::invalid_argument("--device must be cpu or cuda, got '" + device + "'");
+  }
+  const std::string precision = args.get_or("precision", "fp32");
+  if (precision == "fp16") {
+    o.precision = Precision::kFloat16;
+  } else if (precision != "fp32") {
+    throw std::invalid_argument("--precision must be fp32 or fp16, got '" + precision + "'");
+  }
+  o.num_threads = args.get_int("threads", 0);
+  return o;
 }
 
 std::string runtime_line() {

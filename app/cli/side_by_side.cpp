@@ -4,6 +4,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "commands.h"
+
 namespace hd::cli {
 
 std::vector<OptionSpec> side_by_side_options() {
@@ -16,14 +18,12 @@ std::vector<OptionSpec> side_by_side_options() {
           {"threshold", true, false, "highlight threshold (default 150)", "T"},
           {"threads", true, false, "CPU threads (default: all cores)", "N"},
           {"device", true, false, "cpu or cuda", "DEV"},
+          {"precision", true, false, "UNet arithmetic: fp32 (default) or fp16 (for CUDA)", "P"},
           {"cuda-graphs", false, false, "CUDA: replay highlight partial steps as CUDA graphs"}};
 }
 
 std::unique_ptr<Engine> load_engine(const Args& args) {
-  EngineOptions eo;
-  eo.num_threads = args.get_int("threads", 0);
-  if (args.get_or("device", "cpu") == "cuda") eo.device = Device::kCuda;
-  auto engine = std::make_unique<Engine>(eo);
+  auto engine = std::make_unique<Engine>(engine_options(args));
   if (Status st = engine->load(args.get_or("model", default_model_path())); !st.ok())
     throw std::runtime_error(st.message());
   return engine;

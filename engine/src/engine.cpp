@@ -42,6 +42,7 @@ struct Engine::Impl {
   ModelInfo empty_info;
 
   void install(SDComponents sd) {
+    if (options.precision == Precision::kFloat16) sd.unet->to(torch::kHalf);
     components = std::make_shared<SDComponents>(std::move(sd));
     pipeline = std::make_unique<StableDiffusionPipeline>(components, device);
   }

@@ -98,6 +98,8 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
   result->prompt_truncated = tokens.truncated;
   torch::Tensor context = cond;
   if (do_cfg) context = torch::cat({encode_prompt(req.negative_prompt), cond});  // [2, L, D]
+  const auto unet_dtype = sd_->unet->conv_in->weight.scalar_type();  // float32 or float16
+  context = context.to(unet_dtype);
   result->text_encoder_ms = ms_since(t0);
 
   DDIMScheduler scheduler(sd_->scheduler);
@@ -127,7 +129,7 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
     e.step = static_cast<int>(i);
     e.total_steps = static_cast<int>(timesteps.size());
     e.timestep = static_cast<int>(t);
-    torch::Tensor model_in = do_cfg ? torch::cat({latents, latents}) : latents;
+    torch::Tensor model_in = (do_cfg ? torch::cat({latents, latents}) : latents).to(unet_dtype);
     torch::Tensor noise_pred;
     if (highlight) {
       noise_pred = highlight->predict(model_in, t, context, static_cast<int>(i), e);
@@ -141,6 +143,7 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
       }
       e.macs = e.dense_macs = dense_step_macs = static_cast<double>(scope.count().total());
     }
+    noise_pred = noise_pred.to(torch::kFloat32);  // the scheduler works in float32
     if (do_cfg) {
       auto parts = noise_pred.chunk(2);
       noise_pred = parts[0] + req.guidance_scale * (parts[1] - parts[0]);

@@ -52,6 +52,33 @@ torch::Tensor device_int32(const std::vector<int32_t>& host, torch::Device devic
 }
 #endif
 
+// Element pointers of float32 or float16 maps, as the kernels' storage types.
+template <class T>
+T* data(const torch::Tensor& t);
+template <>
+float* data<float>(const torch::Tensor& t) {
+  return t.data_ptr<float>();
+}
+template <>
+kernels::Half* data<kernels::Half>(const torch::Tensor& t) {
+  return reinterpret_cast<kernels::Half*>(t.data_ptr<at::Half>());
+}
+
+// Calls f(float{}) or f(kernels::Half{}) by the map's dtype.
+template <class F>
+void dispatch_storage(const torch::Tensor& map, const char* what, F&& f) {
+  switch (map.scalar_type()) {
+    case torch::kFloat32: return f(float{});
+    case torch::kFloat16: return f(kernels::Half{});
+    default: fail(what, ": maps of dtype ", map.scalar_type(), " are not supported (float32 or float16)");
+  }
+}
+
+// GroupNorm affines and the like stay float32 whatever the maps' dtype.
+torch::Tensor float_param(const torch::Tensor& t) {
+  return t.defined() ? t.to(torch::kFloat32).contiguous() : torch::Tensor();
+}
+
 }  // namespace
 
 NormAffine group_norm_affine(const torch::Tensor& x, torch::nn::GroupNorm& norm) {
@@ -62,17 +89,18 @@ NormAffine group_norm_affine(const torch::Tensor& x, torch::nn::GroupNorm& norm)
       x, affine ? std::optional<at::Tensor>(norm->weight) : std::nullopt,
       affine ? std::optional<at::Tensor>(norm->bias) : std::nullopt, B, C, x.numel() / (B * C), G,
       norm->options.eps());                                           // mean, rstd [B, G]
-  rstd = rstd.repeat_interleave(C / G, 1);                            // [B, C]
-  mean = mean.repeat_interleave(C / G, 1);
-  torch::Tensor scale = affine ? norm->weight.unsqueeze(0) * rstd : rstd;  // [B, C]
-  torch::Tensor shift = affine ? norm->bias.unsqueeze(0) - mean * scale : -mean * scale;
+  // The affine form is float32 whatever the map's dtype (the kernels read it as float).
+  rstd = rstd.to(torch::kFloat32).repeat_interleave(C / G, 1);        // [B, C]
+  mean = mean.to(torch::kFloat32).repeat_interleave(C / G, 1);
+  torch::Tensor scale = affine ? norm->weight.to(torch::kFloat32).unsqueeze(0) * rstd : rstd;  // [B, C]
+  torch::Tensor shift = affine ? norm->bias.to(torch::kFloat32).unsqueeze(0) - mean * scale : -mean * scale;
   return {normed, scale.contiguous(), shift.contiguous()};
 }
 
 torch::Tensor apply_affine(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift) {
   std::vector<int64_t> shape = {x.size(0), x.size(1)};
   for (int64_t d = 2; d < x.dim(); ++d) shape.push_back(1);
-  return x * scale.view(shape) + shift.view(shape);
+  return (x * scale.view(shape) + shift.view(shape)).to(x.scalar_type());
 }
 
 torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::vector<int32_t>& ys,
@@ -95,10 +123,11 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
   }
   int64_t channel_offset = 0;
   for (const auto& s : sources) {
-    torch::Tensor map = s.map.contiguous(fmt);
-    torch::Tensor scale = s.scale.defined() ? s.scale.contiguous() : torch::Tensor();
-    torch::Tensor shift = s.shift.defined() ? s.shift.contiguous() : torch::Tensor();
-    kernels::GatherParams p;
+    torch::Tensor map = s.map.to(out.scalar_type()).contiguous(fmt);
+    torch::Tensor scale = float_param(s.scale), shift = float_param(s.shift);
+    dispatch_storage(map, "sparse gather", [&](auto tag) {
+    using T = decltype(tag);
+    kernels::GatherParamsT<T> p;
     p.batch = B;
     p.channels = map.size(1);
     p.height = map.size(2);
@@ -113,23 +142,24 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
 #ifdef HD_WITH_CUDA
       torch::Tensor dy = device_int32(wy, map.device());
       torch::Tensor dx = device_int32(wx, map.device());
-      p.input = map.data_ptr<float>();
+      p.input = data<T>(map);
       p.tiles = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
       p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
       p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
-      p.output = out.data_ptr<float>();
+      p.output = data<T>(out);
       kernels::gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
 #else
       fail("sparse gather: this build has no CUDA kernels");
 #endif
     } else {
-      p.input = map.data_ptr<float>();
+      p.input = data<T>(map);
       p.tiles = {wy.data(), wx.data(), N};
       p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
       p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
-      p.output = out.data_ptr<float>();
+      p.output = data<T>(out);
       kernels::gather_cpu(p, torch_parallel());
     }
+    });
     channel_offset += map.size(1);
   }
   return out;
@@ -159,10 +189,11 @@ torch::Tensor scatter_gather_tiles(const torch::Tensor& tiles_in, const torch::T
     wy[k] = static_cast<int32_t>(ys[k] + offset);
     wx[k] = static_cast<int32_t>(xs[k] + offset);
   }
-  torch::Tensor tiles = tiles_in.contiguous(fmt), map = map_in.contiguous(fmt);
-  torch::Tensor scale = scale_in.defined() ? scale_in.contiguous() : torch::Tensor();
-  torch::Tensor shift = shift_in.defined() ? shift_in.contiguous() : torch::Tensor();
-  kernels::ScatterGatherParams p;
+  torch::Tensor tiles = tiles_in.to(map_in.scalar_type()).contiguous(fmt), map = map_in.contiguous(fmt);
+  torch::Tensor scale = float_param(scale_in), shift = float_param(shift_in);
+  dispatch_storage(map, "sparse scatter-gather", [&](auto tag) {
+  using T = decltype(tag);
+  kernels::ScatterGatherParamsT<T> p;
   p.batch = B;
   p.channels = C;
   p.height = H;
@@ -173,11 +204,11 @@ torch::Tensor scatter_gather_tiles(const torch::Tensor& tiles_in, const torch::T
   p.window_h = p.window_w = window;
   p.silu = silu;
   p.channels_last = fmt == at::MemoryFormat::ChannelsLast;
-  p.tiles = tiles.data_ptr<float>();
-  p.cached = map.data_ptr<float>();
+  p.tiles = data<T>(tiles);
+  p.cached = data<T>(map);
   p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
   p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
-  p.output = out.data_ptr<float>();
+  p.output = data<T>(out);
   if (map.is_cuda()) {
 #ifdef HD_WITH_CUDA
     torch::Tensor at_d = device_int32(tile_at, map.device());
@@ -194,6 +225,7 @@ torch::Tensor scatter_gather_tiles(const torch::Tensor& tiles_in, const torch::T
     p.windows = {wy.data(), wx.data(), N};
     kernels::scatter_gather_cpu(p, torch_parallel());
   }
+  });
   return out;
 }
 
@@ -205,9 +237,11 @@ void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_
   if (N == 0 || mac_dry_run()) return;
   const auto fmt = out.suggest_memory_format();
   if (!out.is_contiguous(fmt)) fail("scatter_tiles: the output map must be contiguous");
-  torch::Tensor tiles = tiles_in.contiguous(fmt);
-  torch::Tensor residual = residual_in.defined() ? residual_in.contiguous(fmt) : torch::Tensor();
-  kernels::ScatterParams p;
+  torch::Tensor tiles = tiles_in.to(out.scalar_type()).contiguous(fmt);
+  torch::Tensor residual = residual_in.defined() ? residual_in.to(out.scalar_type()).contiguous(fmt) : torch::Tensor();
+  dispatch_storage(out, "sparse scatter", [&](auto tag) {
+  using T = decltype(tag);
+  kernels::ScatterParamsT<T> p;
   p.batch = out.size(0);
   p.channels = out.size(1);
   p.tile_h = tiles.size(2);
@@ -220,21 +254,22 @@ void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_
 #ifdef HD_WITH_CUDA
     torch::Tensor dy = device_int32(ys, out.device());
     torch::Tensor dx = device_int32(xs, out.device());
-    p.tiles = tiles.data_ptr<float>();
-    p.residual = residual.defined() ? residual.data_ptr<float>() : nullptr;
+    p.tiles = data<T>(tiles);
+    p.residual = residual.defined() ? data<T>(residual) : nullptr;
     p.positions = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
-    p.output = out.data_ptr<float>();
+    p.output = data<T>(out);
     kernels::scatter_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
 #else
     fail("sparse scatter: this build has no CUDA kernels");
 #endif
   } else {
-    p.tiles = tiles.data_ptr<float>();
-    p.residual = residual.defined() ? residual.data_ptr<float>() : nullptr;
+    p.tiles = data<T>(tiles);
+    p.residual = residual.defined() ? data<T>(residual) : nullptr;
     p.positions = {ys.data(), xs.data(), N};
-    p.output = out.data_ptr<float>();
+    p.output = data<T>(out);
     kernels::scatter_cpu(p, torch_parallel());
   }
+  });
 }
 
 torch::Tensor to_tokens(const torch::Tensor& map) {

@@ -16,11 +16,11 @@ namespace hd {
 // as a per-sample, per-channel affine map for partial steps: normed == x * scale + shift.
 struct NormAffine {
   torch::Tensor normed;  // [B, C, ...] GroupNorm(x), x's memory format
-  torch::Tensor scale;   // [B, C]
-  torch::Tensor shift;   // [B, C]
+  torch::Tensor scale;   // [B, C] float32
+  torch::Tensor shift;   // [B, C] float32
 };
 NormAffine group_norm_affine(const torch::Tensor& x, torch::nn::GroupNorm& norm);
-// x * scale + shift for x [B, C, H, W] or [B, C, L].
+// x * scale + shift for x [B, C, H, W] or [B, C, L], in x's dtype.
 torch::Tensor apply_affine(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift);
 
 struct GatherSource {

@@ -72,7 +72,7 @@ torch::Tensor SparseTransformer::forward_partial(const torch::Tensor& x, const t
   if (g.count() == 0) return out_;
   const torch::Tensor& idx = g.token_index_on(x.device());  // [Na]
   torch::Tensor xt = to_tokens(x.contiguous(kSparseFormat)).index_select(1, idx);  // [B, Na, C]
-  torch::Tensor h = proj_in_tokens(xt * scale_.unsqueeze(1) + shift_.unsqueeze(1));  // [B, Na, inner]
+  torch::Tensor h = proj_in_tokens((xt * scale_.unsqueeze(1) + shift_.unsqueeze(1)).to(xt.scalar_type()));  // [B, Na, inner]
   for (size_t j = 0; j < m_->blocks.size(); ++j) {
     auto& blk = m_->blocks[j];
     BlockCache& c = caches_[j];
