@@ -37,25 +37,28 @@ SparseGeometry corner_geometry(int64_t h, int64_t w, int levels) {
 // Runs full, partial x3, full, partial x3 on `eager` (forward_partial) and `graphed`
 // (PartialGraph) with the same inputs; returns the largest output difference.
 double compare(const torch::Device& device, PartialGraph& graph, int64_t* eager_macs,
-               int64_t* graph_macs) {
+               int64_t* graph_macs, torch::Dtype dtype = torch::kFloat32) {
   torch::NoGradGuard no_grad;
   UNet2DConditionModel unet_a = load_unet(data_dir() / "unet_a");
   UNet2DConditionModel unet_b = load_unet(data_dir() / "unet_a");
-  unet_a->to(device);
-  unet_b->to(device);
+  unet_a->to(device, dtype);
+  unet_b->to(device, dtype);
   SparseUNet eager(unet_a), graphed(unet_b);
   Inputs in = fixture_inputs(device);
+  in.sample = in.sample.to(dtype);
+  in.ctx = in.ctx.to(dtype);
   SparseGeometry geo = corner_geometry(in.sample.size(2), in.sample.size(3), eager.levels());
   torch::manual_seed(3);
   double worst = 0;
   *eager_macs = *graph_macs = 0;
   for (int cycle = 0; cycle < 2; ++cycle) {
     torch::Tensor x = in.sample + 0.1 * cycle;
-    worst = std::max(worst, max_abs_diff(eager.forward_full(x, in.t, in.ctx),
-                                         graphed.forward_full(x, in.t, in.ctx)));
+    worst =
+        std::max(worst, max_abs_diff(eager.forward_full(x, in.t, in.ctx).to(torch::kFloat32),
+                                     graphed.forward_full(x, in.t, in.ctx).to(torch::kFloat32)));
     graph.invalidate(/*geometry_changed=*/cycle == 0);
     for (int step = 0; step < 3; ++step) {
-      torch::Tensor xs = x + 0.05 * torch::randn(x.sizes()).to(device);
+      torch::Tensor xs = x + 0.05 * torch::randn(x.sizes()).to(device, dtype);
       torch::Tensor ts = in.t - 10 * (step + 1);
       MacScope a;
       torch::Tensor ea = eager.forward_partial(xs, ts, in.ctx, geo).clone();
@@ -63,7 +66,7 @@ double compare(const torch::Device& device, PartialGraph& graph, int64_t* eager_
       MacScope b;
       torch::Tensor gb = graph.run(graphed, xs, ts, in.ctx, geo).clone();
       *graph_macs += b.count().total();
-      worst = std::max(worst, max_abs_diff(ea, gb));
+      worst = std::max(worst, max_abs_diff(ea.to(torch::kFloat32), gb.to(torch::kFloat32)));
     }
   }
   return worst;
@@ -92,6 +95,20 @@ TEST(PartialGraph, CudaReplaysMatchEagerSteps) {
   EXPECT_EQ(graph.captures(), 2);
   EXPECT_EQ(graph.replays(), 5);
   EXPECT_EQ(graph_macs, eager_macs);
+#else
+  GTEST_SKIP() << "built without CUDA";
+#endif
+}
+
+// The same with float16 maps (the half-precision kernels inside the graph).
+TEST(PartialGraph, CudaHalfReplaysMatchEagerSteps) {
+#ifdef HD_WITH_CUDA
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  PartialGraph graph;
+  int64_t eager_macs = 0, graph_macs = 0;
+  EXPECT_LT(compare(torch::kCUDA, graph, &eager_macs, &graph_macs, torch::kHalf), 1e-3);
+  EXPECT_EQ(graph.disabled_reason(), "");
+  EXPECT_EQ(graph.captures(), 2);
 #else
   GTEST_SKIP() << "built without CUDA";
 #endif
