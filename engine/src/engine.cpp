@@ -27,6 +27,7 @@
 #include "pipeline/stable_diffusion.h"
 #include "sparse/part_profile.h"
 #include "sparse/partial_graph.h"
+#include "sparse/sparse_ops.h"
 #include "sparse/sparse_unet.h"
 #include "sparse/tile_geometry.h"
 
@@ -43,6 +44,9 @@ struct Engine::Impl {
 
   void install(SDComponents sd) {
     if (options.precision == Precision::kFloat16) sd.unet->to(torch::kHalf);
+    // Channels-last convolution weights: oneDNN's fast layout, the sparse engine's layout,
+    // and what lets wide convolutions use their weights in place as GEMM matrices.
+    convolutions_to_channels_last(*sd.unet);
     components = std::make_shared<SDComponents>(std::move(sd));
     pipeline = std::make_unique<StableDiffusionPipeline>(components, device);
   }

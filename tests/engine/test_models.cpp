@@ -6,6 +6,8 @@
 #include "common/error.h"
 #include "io/json_config.h"
 #include "io/model_loader.h"
+#include "models/conv_gemm.h"
+#include "models/macs.h"
 #include "torch_test_util.h"
 
 namespace hd {
@@ -29,6 +31,33 @@ void check_unet(const std::string& name) {
 }
 
 // SD-1-like UNet: attention_head_dim as an int (= heads), layers_per_block 1, conv proj.
+// Wide convolutions on small CPU maps run as im2col + GEMM (SD's 1280-channel levels); the
+// result equals torch's convolution for SD's kinds: 3x3 padded, 3x3 stride 2, 1x1 shortcut.
+TEST(ConvGemm, WideSmallMapsMatchTorchConvolution) {
+  torch::NoGradGuard no_grad;
+  struct Case {
+    int64_t cin, cout, k, stride, pad, hw;
+  };
+  for (const Case c : {Case{1024, 64, 3, 1, 1, 4}, Case{1280, 32, 3, 2, 1, 8}, Case{1024, 48, 1, 1, 0, 5}}) {
+    torch::nn::Conv2d conv(torch::nn::Conv2dOptions(c.cin, c.cout, c.k).stride(c.stride).padding(c.pad));
+    conv->weight.set_data(conv->weight.contiguous(at::MemoryFormat::ChannelsLast));
+    torch::Tensor x = torch::randn({2, c.cin, c.hw, c.hw}).contiguous(at::MemoryFormat::ChannelsLast);
+    const int64_t out = (c.hw + 2 * c.pad - c.k) / c.stride + 1;
+    ASSERT_TRUE(prefer_conv_gemm(conv, x, out * out)) << c.cin;
+    torch::Tensor ref = torch::conv2d(x, conv->weight, conv->bias, c.stride, c.pad);
+    torch::Tensor y = conv_forward(conv, x);
+    ASSERT_EQ(y.sizes(), ref.sizes());
+    EXPECT_LT(test::max_abs_diff(y, ref), 1e-4 * ref.abs().max().item<double>()) << c.cin << " " << c.k;
+  }
+  // Narrow layers and large maps stay with the library's convolution.
+  torch::nn::Conv2d narrow(torch::nn::Conv2dOptions(320, 320, 3).padding(1));
+  narrow->weight.set_data(narrow->weight.contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_FALSE(prefer_conv_gemm(narrow, torch::zeros({1, 320, 4, 4}), 16));
+  torch::nn::Conv2d wide(torch::nn::Conv2dOptions(1280, 8, 3).padding(1));
+  wide->weight.set_data(wide->weight.contiguous(at::MemoryFormat::ChannelsLast));
+  EXPECT_FALSE(prefer_conv_gemm(wide, torch::zeros({1, 1280, 32, 32}), 1024));
+}
+
 TEST(UNet2DConditionModel, MatchesDiffusersConfigA) { check_unet("unet_a"); }
 
 // Three levels, attention_head_dim as a list, layers_per_block 2, linear projections,

@@ -1,5 +1,9 @@
 #include "models/macs.h"
 
+#include <torch/torch.h>
+
+#include "models/conv_gemm.h"
+
 namespace hd {
 namespace {
 thread_local MacCount* g_count = nullptr;
@@ -36,6 +40,23 @@ void add_macs(const MacCount& c) {
   g_count->attention += c.attention;
 }
 
+namespace {
+
+// The module's forward, through im2col + GEMM where that is faster (wide layers, small maps).
+torch::Tensor forward_dense(torch::nn::Conv2d& conv, const torch::Tensor& x) {
+  const auto& o = conv->options;
+  const auto* pad = std::get_if<torch::ExpandingArray<2>>(&o.padding());
+  if (!pad || !std::holds_alternative<torch::enumtype::kZeros>(o.padding_mode())) return conv->forward(x);
+  const int64_t k = (*o.kernel_size())[0], s = (*o.stride())[0], p = (**pad)[0];
+  if ((**pad)[1] != p) return conv->forward(x);
+  const int64_t oh = (x.size(2) + 2 * p - k) / s + 1, ow = (x.size(3) + 2 * p - k) / s + 1;
+  if (!prefer_conv_gemm(conv, x, oh * ow)) return conv->forward(x);
+  torch::Tensor padded = p > 0 ? torch::constant_pad_nd(x, {p, p, p, p}) : x;
+  return conv2d_gemm(conv, padded);
+}
+
+}  // namespace
+
 torch::Tensor conv_forward(torch::nn::Conv2d& conv, const torch::Tensor& x) {
   torch::Tensor y;
   if (g_dry_run) {
@@ -48,7 +69,7 @@ torch::Tensor conv_forward(torch::nn::Conv2d& conv, const torch::Tensor& x) {
     }
     y = torch::empty(shape, x.options());
   } else {
-    y = conv->forward(x);  // [B, Cout, H', W']
+    y = forward_dense(conv, x);  // [B, Cout, H', W']
   }
   if (g_count) {
     const auto& w = conv->weight;  // [Cout, Cin/groups, kh, kw]

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "hd/kernels/gather_scatter.h"
+#include "models/conv_gemm.h"
 #include "models/macs.h"
 
 #ifdef HD_WITH_CUDA
@@ -288,7 +289,8 @@ void convolutions_to_channels_last(torch::nn::Module& module) {
 }
 
 // Input channels from which tile convolutions take the im2col + GEMM route (measured on
-// this project's 2-core CPU: oneDNN wins below 128 channels, GEMM from 320 up).
+// this project's 2-core CPU: oneDNN wins below 128 channels, GEMM from 320 up on tile
+// batches, whose small windows make oneDNN's per-call weight packing dominate).
 constexpr int64_t kGemmMinChannels = 256;
 
 torch::Tensor conv_tiles(torch::nn::Conv2d& conv, const torch::Tensor& windows) {
@@ -301,32 +303,11 @@ torch::Tensor conv_tiles(torch::nn::Conv2d& conv, const torch::Tensor& windows) 
   const int64_t BN = windows.size(0), Cin = w.size(1), Cout = w.size(0);
   add_conv_macs(BN * out_hw * out_hw * Cout * Cin * k * k);
   if (mac_dry_run() || BN == 0) return torch::empty({BN, Cout, out_hw, out_hw}, windows.options());
-  if (Cin < kGemmMinChannels) {  // narrow layers: oneDNN's convolution is faster
+  if (Cin < kGemmMinChannels) {
     const std::vector<int64_t> strides = {stride, stride}, padding = {0, 0};
     return torch::conv2d(windows, w, o.bias() ? conv->bias : torch::Tensor(), strides, padding);
   }
-  // Wide layers: im2col + one GEMM. On tile batches this beats the convolution kernels (which
-  // re-pack wide weights on every call) by 1.3x at 320 channels and 2-5x at 1280.
-  // Channels-last windows are [BN, h, w, Cin] in memory: each (ky, kx) shift is a strided
-  // view, and stacking them gives the columns in (ky, kx, cin) order, which is the memory
-  // order of a channels-last weight [Cout, k, k, Cin] -- so the weight is used in place.
-  torch::Tensor nhwc = windows.permute({0, 2, 3, 1});  // [BN, h, w, Cin]
-  torch::Tensor cols;
-  if (k == 1 && stride == 1) {
-    cols = nhwc.reshape({BN * out_hw * out_hw, Cin});
-  } else {
-    std::vector<torch::Tensor> shifts;
-    const int64_t span = stride * (out_hw - 1) + 1;
-    for (int64_t ky = 0; ky < k; ++ky) {
-      for (int64_t kx = 0; kx < k; ++kx) {
-        shifts.push_back(nhwc.slice(1, ky, ky + span, stride).slice(2, kx, kx + span, stride));
-      }
-    }
-    cols = torch::stack(shifts, 3).reshape({BN * out_hw * out_hw, k * k * Cin});  // [M, k*k*Cin]
-  }
-  torch::Tensor wmat = w.permute({0, 2, 3, 1}).reshape({Cout, k * k * Cin});  // a view when channels-last
-  torch::Tensor y = o.bias() ? torch::addmm(conv->bias, cols, wmat.t()) : torch::mm(cols, wmat.t());
-  return y.view({BN, out_hw, out_hw, Cout}).permute({0, 3, 1, 2});  // channels-last [BN, Cout, o, o]
+  return conv2d_gemm(conv, windows);
 }
 
 }  // namespace hd
