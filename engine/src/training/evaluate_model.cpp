@@ -57,7 +57,9 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   std::ifstream in(o.prompts);
   if (!in) fail(o.prompts.string(), ": cannot read the prompts");
   fs::create_directories(o.out);
-  std::ostringstream csv;
+  // Rows are appended and flushed as they finish: an interrupted run keeps what it measured.
+  std::ofstream csv(o.out / "eval.csv", std::ios::trunc);
+  if (!csv) fail((o.out / "eval.csv").string(), ": cannot write");
   csv << "index,objects,ok,colour_ok,kind_ok,position_ok,iou,seconds,caption\n";
   EvalSummary s;
   std::vector<double> ious, seconds;
@@ -102,7 +104,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     std::string quoted = caption;
     std::replace(quoted.begin(), quoted.end(), '"', '\'');
     csv << index << ',' << spec.objects.size() << ',' << check.ok << ',' << colour << ',' << kind << ','
-        << position << ',' << iou << ',' << r.total_ms / 1000.0 << ",\"" << quoted << "\"\n";
+        << position << ',' << iou << ',' << r.total_ms / 1000.0 << ",\"" << quoted << "\"" << std::endl;
     if (sheet.size() < 24) {
       cv::Mat bgr;
       cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
@@ -118,8 +120,23 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   s.iou_p25 = quantile(ious, 0.25);
   s.iou_p75 = quantile(ious, 0.75);
   s.seconds_per_image = quantile(seconds, 0.5);
-  const std::string text = csv.str();
-  write_file_atomic(o.out / "eval.csv", text.data(), text.size());
+  std::ostringstream md;
+  char row[256];
+  md << "# Quality bars of " << o.model.string() << "\n\n" << index << " held-out prompts of " << o.prompts.string()
+     << ", dense DDIM " << o.steps << " steps, guidance " << o.guidance << "\n\n";
+  std::snprintf(row, sizeof row, "- prompt fidelity, single objects: %d / %d (%.1f%%; bar 80%%)\n", s.single_ok,
+                s.single, 100.0 * s.single_ok / std::max(1, s.single));
+  md << row;
+  std::snprintf(row, sizeof row, "- prompt fidelity, two objects: %d / %d (%.1f%%; bar 60%%)\n", s.pair_ok, s.pair,
+                100.0 * s.pair_ok / std::max(1, s.pair));
+  md << row;
+  std::snprintf(row, sizeof row, "- attention IoU: mean %.3f (bar 0.5), quartiles %.3f / %.3f / %.3f\n", s.iou_mean,
+                s.iou_p25, s.iou_median, s.iou_p75);
+  md << row;
+  std::snprintf(row, sizeof row, "- median time per image: %.2f s\n", s.seconds_per_image);
+  md << row;
+  const std::string text = md.str();
+  write_file_atomic(o.out / "summary.md", text.data(), text.size());
   if (!sheet.empty()) {
     while (sheet.size() % 8) sheet.push_back(cv::Mat(sheet[0].size(), sheet[0].type(), cv::Scalar(255, 255, 255)));
     std::vector<cv::Mat> rows;
