@@ -3,6 +3,8 @@
 // whose folder the engine must load with the latent statistics the UNet was trained on.
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <string>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -10,6 +12,7 @@
 #include "hd/engine.h"
 #include "io/json_config.h"
 #include "training/checkpoint.h"
+#include "training/evaluate_model.h"
 #include "training/model_factory.h"
 #include "training/step_budget.h"
 #include "training/trainers.h"
@@ -134,6 +137,26 @@ TEST(Export, WritesALoadableModelWithLatentStatistics) {
   EXPECT_EQ(engine.info().vae_scale_factor, 4);
   EXPECT_EQ(engine.info().max_tokens, 32);
   for (const auto& c : engine.info().components) EXPECT_EQ(c.dtype, "F16") << c.name;
+
+  // The quality-bar command runs on the exported folder over the shipped held-out prompts:
+  // a row per prompt in eval.csv and the bars in summary.md (an untrained model fails them).
+  EvalOptions ev;
+  ev.model = e.out;
+  ev.prompts = fs::path(HD_SOURCE_DIR) / "resources" / "prompts" / "hd-shapes-eval.jsonl";
+  ev.out = dir / "eval";
+  ev.steps = 2;
+  ev.limit = 3;
+  const EvalSummary sum = evaluate_model(ev);
+  EXPECT_EQ(sum.single + sum.pair, 3);
+  std::ifstream rows(ev.out / "eval.csv");
+  int lines = 0;
+  for (std::string l; std::getline(rows, l);) ++lines;
+  EXPECT_EQ(lines, 4);
+  std::ifstream md(ev.out / "summary.md");
+  const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("single objects: " + std::to_string(sum.single_ok) + " / " + std::to_string(sum.single)),
+            std::string::npos)
+      << text;
 }
 
 }  // namespace
