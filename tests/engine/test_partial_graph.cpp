@@ -10,18 +10,8 @@ namespace hd {
 namespace {
 
 using test::data_dir;
-using test::fixture_tensor;
 using test::max_abs_diff;
 
-struct Inputs {
-  torch::Tensor sample, t, ctx;
-};
-
-Inputs fixture_inputs(const torch::Device& device) {
-  SafetensorsFile io = SafetensorsFile::open(data_dir() / "unet_a_io.safetensors");
-  return {fixture_tensor(io, "sample").to(device), fixture_tensor(io, "timestep").to(device),
-          fixture_tensor(io, "encoder_hidden_states").to(device)};
-}
 
 SparseGeometry corner_geometry(int64_t h, int64_t w, int levels) {
   ByteMask m;
@@ -44,7 +34,7 @@ double compare(const torch::Device& device, PartialGraph& graph, int64_t* eager_
   unet_a->to(device, dtype);
   unet_b->to(device, dtype);
   SparseUNet eager(unet_a), graphed(unet_b);
-  Inputs in = fixture_inputs(device);
+  test::UNetInputs in = test::unet_fixture_inputs("unet_a", device);
   in.sample = in.sample.to(dtype);
   in.ctx = in.ctx.to(dtype);
   SparseGeometry geo = corner_geometry(in.sample.size(2), in.sample.size(3), eager.levels());

@@ -14,17 +14,11 @@ namespace hd {
 namespace {
 
 using test::data_dir;
-using test::fixture_tensor;
 using test::max_abs_diff;
 
-struct Inputs {
-  torch::Tensor sample, t, ctx;
-};
+using Inputs = test::UNetInputs;
 
-Inputs fixture_inputs(const std::string& name) {
-  SafetensorsFile io = SafetensorsFile::open(data_dir() / (name + "_io.safetensors"));
-  return {fixture_tensor(io, "sample"), fixture_tensor(io, "timestep"), fixture_tensor(io, "encoder_hidden_states")};
-}
+Inputs fixture_inputs(const std::string& name) { return test::unet_fixture_inputs(name); }
 
 ByteMask make_mask(int64_t h, int64_t w, int y0, int y1, int x0, int x1) {
   ByteMask m;

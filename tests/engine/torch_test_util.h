@@ -32,4 +32,15 @@ inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.to(torch::kFloat64) - b.to(torch::kFloat64)).abs().max().item<double>();
 }
 
+// The inputs of a UNet fixture (NAME_io.safetensors, written by make_fixtures.py).
+struct UNetInputs {
+  torch::Tensor sample, t, ctx;  // [B, C, h, w], timestep, [B, L, D]
+};
+
+inline UNetInputs unet_fixture_inputs(const std::string& name, const torch::Device& device = torch::kCPU) {
+  SafetensorsFile io = SafetensorsFile::open(data_dir() / (name + "_io.safetensors"));
+  return {fixture_tensor(io, "sample").to(device), fixture_tensor(io, "timestep").to(device),
+          fixture_tensor(io, "encoder_hidden_states").to(device)};
+}
+
 }  // namespace hd::test
