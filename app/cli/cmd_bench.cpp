@@ -244,7 +244,7 @@ int bench_masks(const std::vector<std::string>& argv) {
 
   std::ostringstream csv, md;
   csv << "area_pct,mask_area,active_tiles,total_tiles,full_ms,partial_ms,full_gmacs,partial_gmacs,mac_fraction,"
-         "speedup_measured,speedup_macs,efficiency,schedule_measured,schedule_bound,dense_ms\n";
+         "speedup_measured,speedup_macs,efficiency,schedule_measured,schedule_bound,dense_ms,error_ratio\n";
   md << "# hd bench masks\n\n```\n" << header(command, engine) << "image " << size << "x" << size << ", latents "
      << size / f << "x" << size / f << ", batch " << args.get_int("batch", 2) << ", schedule of " << steps
      << " steps: " << full << " full + " << partial << " partial\n```\n\n"
@@ -267,7 +267,7 @@ int bench_masks(const std::vector<std::string>& argv) {
     csv << 100 * a << ',' << b.mask_area << ',' << b.active_tiles << ',' << b.total_tiles << ',' << b.full_ms << ','
         << b.partial_ms << ',' << b.full_macs / 1e9 << ',' << b.partial_macs / 1e9 << ',' << frac << ',' << s_meas
         << ',' << s_macs << ',' << s_meas / s_macs << ',' << sched_meas << ',' << sched_bound << ',' << b.dense_ms
-        << '\n';
+        << ',' << b.error_ratio << '\n';
     char row[512];
     std::snprintf(row, sizeof row,
                   "| %.0f%% (%.1f%%) | %d / %d | %.1f ms | %.1f ms | %.1f ms | %.3f | %.2fx | %.2fx | %.0f%% | %.2fx | "
@@ -291,6 +291,14 @@ int bench_masks(const std::vector<std::string>& argv) {
     lat_macs.y.push_back(b.partial_ms);
     benches.push_back(std::move(b));
   }
+  md << "\nApproximation inside the mask (inputs changed everywhere since the full step): |partial - dense| / "
+        "|full step's output - dense| =";
+  for (size_t i = 0; i < benches.size(); ++i) {
+    char cell[48];
+    std::snprintf(cell, sizeof cell, "%s %.3f (%.0f%%)", i ? "," : "", benches[i].error_ratio, 100 * areas[i]);
+    md << cell;
+  }
+  md << "\n";
   if (!graph_rows.str().empty()) {
     md << "\nPartial steps replayed as CUDA graphs (--cuda-graphs), same runs:\n\n| mask | partial step (eager) | "
           "partial step (graph) | speedup (graph) | end-to-end (schedule, graph) |\n|---|---|---|---|---|\n"

@@ -194,6 +194,18 @@ Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, Parti
     MacScope partial_scope;
     out->partial_ms = time([&] { sparse.forward_partial(x2, t, ctx, geo); });
     out->partial_macs = static_cast<double>(partial_scope.count().total()) / (repeats + 1);
+    {  // how much of the change since the full step the partial step recovers inside the mask
+      torch::Tensor reused = sparse.forward_full(x, t, ctx).clone();
+      torch::Tensor partial = sparse.forward_partial(x2, t, ctx, geo).clone();
+      torch::Tensor dense = unet->forward(x2, t, ctx);
+      torch::Tensor m = torch::from_blob(const_cast<uint8_t*>(mask.data.data()), {1, 1, mask.height, mask.width},
+                                         torch::kUInt8)
+                            .to(x.device(), torch::kFloat32)
+                            .div(255);  // [1, 1, h, w]
+      auto inside = [&](const torch::Tensor& d) { return (d.to(torch::kFloat32).abs() * m).sum().item<double>(); };
+      const double base = inside(reused - dense);
+      out->error_ratio = base > 0 ? inside(partial - dense) / base : 0.0;
+    }
     if (x.is_cuda()) {  // the same partial step replayed from a CUDA graph
       PartialGraph graph;
       graph.run(sparse, x2, t, ctx, geo);  // eager warm-up

@@ -130,11 +130,15 @@ TEST(TileGeometry, ActiveTilesCoverTheMask) {
   EXPECT_EQ(g.levels[0].count(), 1);
   EXPECT_EQ(g.levels[0].ys[0], 4);
   EXPECT_EQ(g.levels[0].xs[0], 8);
-  EXPECT_EQ(g.levels[1].height, 16);  // 16x16: tiles of 4, pixel (2, 4) -> tile (0, 4)
+  EXPECT_EQ(g.levels[0].block, 4);    // 32x32: tiles of 4
+  EXPECT_EQ(g.levels[1].height, 16);  // 16x16: tiles of 2, pixel (2, 4) -> tile (2, 4)
+  EXPECT_EQ(g.levels[1].block, 2);
+  EXPECT_EQ(g.levels[1].ys[0], 2);
   EXPECT_EQ(g.levels[1].xs[0], 4);
   EXPECT_EQ(g.levels[2].block, 2);    // 8x8: tiles of 2
   EXPECT_EQ(g.levels[0].active_pixels(), 16);
-  EXPECT_EQ(g.total_tiles(), 64 + 16 + 16);
+  EXPECT_EQ(g.levels[1].active_pixels(), 4);
+  EXPECT_EQ(g.total_tiles(), 64 + 64 + 16);
 }
 
 // Through the public API: the collection step carries the maps and the mask, the steps follow

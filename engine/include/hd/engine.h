@@ -154,6 +154,10 @@ class Engine {
     double dense_ms = 0;  // the plain UNet forward (dense mode's step), no caches kept
     double full_ms = 0, partial_ms = 0;
     double full_macs = 0, partial_macs = 0;
+    // The approximation, on these random inputs: |partial - dense| / |full step's output -
+    // dense| summed inside the mask, for inputs changed everywhere since the full step
+    // (0: exact; 1: no better than reusing the full step's output).
+    double error_ratio = 0;
     // CUDA: the partial step replayed as a CUDA graph (0: not measured; see graph_note).
     double partial_graph_ms = 0;
     std::string graph_note;
