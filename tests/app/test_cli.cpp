@@ -101,10 +101,9 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
   return rows;
 }
 
-// `hd bench masks` (a report; timings are not checked): a smaller mask activates fewer tiles,
-// leaves more of the change since the full step unrecomputed
-// and MACs, a full mask costs about the dense MACs, and the per-part table accounts for every
-// MAC of the partial step.
+// `hd bench masks` (a report; timings are not checked): a smaller mask activates fewer tiles
+// and MACs and leaves more of the change since the full step unrecomputed, a full mask costs
+// about the dense MACs, and the per-part table accounts for every MAC of the partial step.
 TEST(Cli, BenchMasksReportsMacsPerAreaAndPart) {
   const fs::path out = scratch("bench_masks");
   CliRun r = run("bench masks --model " + kPipeline + " --areas 5,100 --repeats 1 --out " + out.string());
