@@ -127,39 +127,39 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
     torch::Tensor map = s.map.to(out.scalar_type()).contiguous(fmt);
     torch::Tensor scale = float_param(s.scale), shift = float_param(s.shift);
     dispatch_storage(map, "sparse gather", [&](auto tag) {
-    using T = decltype(tag);
-    kernels::GatherParamsT<T> p;
-    p.batch = B;
-    p.channels = map.size(1);
-    p.height = map.size(2);
-    p.width = map.size(3);
-    p.window_h = p.window_w = window;
-    p.upsample = upsample;
-    p.silu = silu;
-    p.out_channels = C;
-    p.channel_offset = channel_offset;
-    p.channels_last = cl;
-    if (map.is_cuda()) {
+      using T = decltype(tag);
+      kernels::GatherParamsT<T> p;
+      p.batch = B;
+      p.channels = map.size(1);
+      p.height = map.size(2);
+      p.width = map.size(3);
+      p.window_h = p.window_w = window;
+      p.upsample = upsample;
+      p.silu = silu;
+      p.out_channels = C;
+      p.channel_offset = channel_offset;
+      p.channels_last = cl;
+      if (map.is_cuda()) {
 #ifdef HD_WITH_CUDA
-      torch::Tensor dy = device_int32(wy, map.device());
-      torch::Tensor dx = device_int32(wx, map.device());
-      p.input = data<T>(map);
-      p.tiles = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
-      p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
-      p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
-      p.output = data<T>(out);
-      kernels::gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+        torch::Tensor dy = device_int32(wy, map.device());
+        torch::Tensor dx = device_int32(wx, map.device());
+        p.input = data<T>(map);
+        p.tiles = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
+        p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
+        p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
+        p.output = data<T>(out);
+        kernels::gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
 #else
-      fail("sparse gather: this build has no CUDA kernels");
+        fail("sparse gather: this build has no CUDA kernels");
 #endif
-    } else {
-      p.input = data<T>(map);
-      p.tiles = {wy.data(), wx.data(), N};
-      p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
-      p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
-      p.output = data<T>(out);
-      kernels::gather_cpu(p, torch_parallel());
-    }
+      } else {
+        p.input = data<T>(map);
+        p.tiles = {wy.data(), wx.data(), N};
+        p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
+        p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
+        p.output = data<T>(out);
+        kernels::gather_cpu(p, torch_parallel());
+      }
     });
     channel_offset += map.size(1);
   }
@@ -193,39 +193,39 @@ torch::Tensor scatter_gather_tiles(const torch::Tensor& tiles_in, const torch::T
   torch::Tensor tiles = tiles_in.to(map_in.scalar_type()).contiguous(fmt), map = map_in.contiguous(fmt);
   torch::Tensor scale = float_param(scale_in), shift = float_param(shift_in);
   dispatch_storage(map, "sparse scatter-gather", [&](auto tag) {
-  using T = decltype(tag);
-  kernels::ScatterGatherParamsT<T> p;
-  p.batch = B;
-  p.channels = C;
-  p.height = H;
-  p.width = W;
-  p.tile = t;
-  p.tile_count = N;
-  p.grid_w = grid_w;
-  p.window_h = p.window_w = window;
-  p.silu = silu;
-  p.channels_last = fmt == at::MemoryFormat::ChannelsLast;
-  p.tiles = data<T>(tiles);
-  p.cached = data<T>(map);
-  p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
-  p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
-  p.output = data<T>(out);
-  if (map.is_cuda()) {
+    using T = decltype(tag);
+    kernels::ScatterGatherParamsT<T> p;
+    p.batch = B;
+    p.channels = C;
+    p.height = H;
+    p.width = W;
+    p.tile = t;
+    p.tile_count = N;
+    p.grid_w = grid_w;
+    p.window_h = p.window_w = window;
+    p.silu = silu;
+    p.channels_last = fmt == at::MemoryFormat::ChannelsLast;
+    p.tiles = data<T>(tiles);
+    p.cached = data<T>(map);
+    p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
+    p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
+    p.output = data<T>(out);
+    if (map.is_cuda()) {
 #ifdef HD_WITH_CUDA
-    torch::Tensor at_d = device_int32(tile_at, map.device());
-    torch::Tensor dy = device_int32(wy, map.device());
-    torch::Tensor dx = device_int32(wx, map.device());
-    p.tile_at = at_d.data_ptr<int32_t>();
-    p.windows = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
-    kernels::scatter_gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+      torch::Tensor at_d = device_int32(tile_at, map.device());
+      torch::Tensor dy = device_int32(wy, map.device());
+      torch::Tensor dx = device_int32(wx, map.device());
+      p.tile_at = at_d.data_ptr<int32_t>();
+      p.windows = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
+      kernels::scatter_gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
 #else
-    fail("sparse scatter-gather: this build has no CUDA kernels");
+      fail("sparse scatter-gather: this build has no CUDA kernels");
 #endif
-  } else {
-    p.tile_at = tile_at.data();
-    p.windows = {wy.data(), wx.data(), N};
-    kernels::scatter_gather_cpu(p, torch_parallel());
-  }
+    } else {
+      p.tile_at = tile_at.data();
+      p.windows = {wy.data(), wx.data(), N};
+      kernels::scatter_gather_cpu(p, torch_parallel());
+    }
   });
   return out;
 }
@@ -241,35 +241,35 @@ void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_
   torch::Tensor tiles = tiles_in.to(out.scalar_type()).contiguous(fmt);
   torch::Tensor residual = residual_in.defined() ? residual_in.to(out.scalar_type()).contiguous(fmt) : torch::Tensor();
   dispatch_storage(out, "sparse scatter", [&](auto tag) {
-  using T = decltype(tag);
-  kernels::ScatterParamsT<T> p;
-  p.batch = out.size(0);
-  p.channels = out.size(1);
-  p.tile_h = tiles.size(2);
-  p.tile_w = tiles.size(3);
-  p.height = out.size(2);
-  p.width = out.size(3);
-  p.scale = scale;
-  p.channels_last = fmt == at::MemoryFormat::ChannelsLast;
-  if (out.is_cuda()) {
+    using T = decltype(tag);
+    kernels::ScatterParamsT<T> p;
+    p.batch = out.size(0);
+    p.channels = out.size(1);
+    p.tile_h = tiles.size(2);
+    p.tile_w = tiles.size(3);
+    p.height = out.size(2);
+    p.width = out.size(3);
+    p.scale = scale;
+    p.channels_last = fmt == at::MemoryFormat::ChannelsLast;
+    if (out.is_cuda()) {
 #ifdef HD_WITH_CUDA
-    torch::Tensor dy = device_int32(ys, out.device());
-    torch::Tensor dx = device_int32(xs, out.device());
-    p.tiles = data<T>(tiles);
-    p.residual = residual.defined() ? data<T>(residual) : nullptr;
-    p.positions = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
-    p.output = data<T>(out);
-    kernels::scatter_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+      torch::Tensor dy = device_int32(ys, out.device());
+      torch::Tensor dx = device_int32(xs, out.device());
+      p.tiles = data<T>(tiles);
+      p.residual = residual.defined() ? data<T>(residual) : nullptr;
+      p.positions = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
+      p.output = data<T>(out);
+      kernels::scatter_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
 #else
-    fail("sparse scatter: this build has no CUDA kernels");
+      fail("sparse scatter: this build has no CUDA kernels");
 #endif
-  } else {
-    p.tiles = data<T>(tiles);
-    p.residual = residual.defined() ? data<T>(residual) : nullptr;
-    p.positions = {ys.data(), xs.data(), N};
-    p.output = data<T>(out);
-    kernels::scatter_cpu(p, torch_parallel());
-  }
+    } else {
+      p.tiles = data<T>(tiles);
+      p.residual = residual.defined() ? data<T>(residual) : nullptr;
+      p.positions = {ys.data(), xs.data(), N};
+      p.output = data<T>(out);
+      kernels::scatter_cpu(p, torch_parallel());
+    }
   });
 }
 
