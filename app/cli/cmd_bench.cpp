@@ -214,7 +214,7 @@ int bench_masks(const std::vector<std::string>& argv) {
       {"out", true, false, "report folder (required)", "DIR"},
       {"threads", true, false, "CPU threads (default: all cores)", "N"},
       {"device", true, false, "cpu or cuda", "DEV"},
-      {"precision", true, false, "UNet arithmetic: fp32 (default) or fp16 (for CUDA)", "P"},
+      precision_option(),
       {"help", false, false, "show this help"}};
   Args args(specs, argv);
   if (args.has("help")) {

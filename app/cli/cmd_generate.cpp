@@ -46,7 +46,7 @@ const std::vector<OptionSpec>& specs() {
       {"min-area", true, false, "highlight: drop mask regions under this image fraction (default 0.004)", "F"},
       {"dump", true, false, "write heatmaps, masks, block grids and steps.csv into DIR", "DIR"},
       {"device", true, false, "cpu or cuda (default cpu)", "DEV"},
-      {"precision", true, false, "UNet arithmetic: fp32 (default) or fp16 (for CUDA)", "P"},
+      precision_option(),
       {"threads", true, false, "CPU threads (default: all cores)", "N"},
       {"quiet", false, false, "no progress output"},
       {"help", false, false, "show this help"},

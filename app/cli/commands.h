@@ -4,11 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "hd/engine.h"
 
 namespace hd::cli {
-
-class Args;
 
 int cmd_generate(const std::vector<std::string>& args);
 int cmd_inspect(const std::vector<std::string>& args);
@@ -18,7 +17,10 @@ int cmd_eval(const std::vector<std::string>& args);
 // Shared output helpers.
 std::string with_commas(long long value);                 // 859520964 -> "859,520,964"
 std::string runtime_line();                                // torch version, threads, device
-// --device cpu|cuda, --threads N, --precision fp32|fp16 (bad values name the option).
+
+// Shared engine options: --device cpu|cuda, --threads N, --precision fp32|fp16 (a bad value
+// names the option).
 EngineOptions engine_options(const Args& args);
+OptionSpec precision_option();  // the --precision option's spec, shared by the commands
 
 }  // namespace hd::cli

@@ -35,6 +35,10 @@ std::string with_commas(long long value) {
   return value < 0 ? "-" + out : out;
 }
 
+OptionSpec precision_option() {
+  return {"precision", true, false, "UNet arithmetic: fp32 (default) or fp16 (for CUDA)", "P"};
+}
+
 EngineOptions engine_options(const Args& args) {
   EngineOptions o;
   const std::string device = args.get_or("device", "cpu");

@@ -18,7 +18,7 @@ std::vector<OptionSpec> side_by_side_options() {
           {"threshold", true, false, "highlight threshold (default 150)", "T"},
           {"threads", true, false, "CPU threads (default: all cores)", "N"},
           {"device", true, false, "cpu or cuda", "DEV"},
-          {"precision", true, false, "UNet arithmetic: fp32 (default) or fp16 (for CUDA)", "P"},
+          precision_option(),
           {"cuda-graphs", false, false, "CUDA: replay highlight partial steps as CUDA graphs"}};
 }
 

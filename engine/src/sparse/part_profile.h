@@ -29,7 +29,6 @@ class PartProfile {
 
   // Parts in order of first appearance.
   const std::vector<PartCost>& parts() const { return parts_; }
-  void clear() { parts_.clear(); }
 
  private:
   friend class PartTimer;
