@@ -30,8 +30,10 @@ fs::path default_config() { return fs::path(hd::resource_dir()) / "configs" / "h
 
 void print_progress(const char* what, const char* metric, const hd::train::Progress& p) {
   const double eta_h = p.seconds_per_step * (p.total - p.step) / 3600.0;
-  std::printf("%s step %lld/%lld  loss %.5f  %s %.3f  %.2f s/step  ETA %.1f h\n", what,
-              static_cast<long long>(p.step), static_cast<long long>(p.total), p.loss, metric,
+  char grounding[48] = "";
+  if (p.grounding >= 0) std::snprintf(grounding, sizeof grounding, "  grounding %.4f", p.grounding);
+  std::printf("%s step %lld/%lld  loss %.5f%s  %s %.3f  %.2f s/step  ETA %.1f h\n", what,
+              static_cast<long long>(p.step), static_cast<long long>(p.total), p.loss, grounding, metric,
               p.metric, p.seconds_per_step, eta_h);
   std::fflush(stdout);
 }
@@ -109,6 +111,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"weights-out", true, false, "at the end, also write weights + EMA without optimizer state", "FILE"},
                               {"init", true, false, "start a new run from this checkpoint's weights", "FILE"},
                               {"offset-noise", true, false, "per-channel noise offset std (default 0.1)", "X"},
+                              {"grounding", true, false, "weight of the cross-attention grounding loss (default 0: off)", "W"},
                               {"precision", true, false, "fp32 (default) or bf16 autocast", "P"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("unet", "Train the UNet and text encoder.", specs).c_str()), 0;
@@ -130,6 +133,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.weights_out = a.get_or("weights-out", "");
     o.init = a.get_or("init", "");
     o.offset_noise = a.get_double("offset-noise", o.offset_noise);
+    o.grounding_weight = a.get_double("grounding", o.grounding_weight);
+    if (o.grounding_weight < 0) throw std::invalid_argument("--grounding: the weight must be >= 0");
     o.precision = a.get_or("precision", o.precision);
     hd::train::train_unet(o, [](const hd::train::Progress& p) { print_progress("unet", "data-wait", p); });
     return 0;

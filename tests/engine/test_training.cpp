@@ -11,9 +11,13 @@
 
 #include "hd/engine.h"
 #include "io/json_config.h"
+#include "data/scene.h"
+#include "tokenizers/tokenizer.h"
 #include "training/checkpoint.h"
+#include "training/grounding_loss.h"
 #include "training/evaluate_model.h"
 #include "training/model_factory.h"
+#include "training/scene_batches.h"
 #include "training/step_budget.h"
 #include "training/trainers.h"
 
@@ -157,6 +161,61 @@ TEST(Export, WritesALoadableModelWithLatentStatistics) {
   EXPECT_NE(text.find("single objects: " + std::to_string(sum.single_ok) + " / " + std::to_string(sum.single)),
             std::string::npos)
       << text;
+}
+
+// The grounding loss supervises the tokens of each object's kind and colour words, found in
+// caption order, so two objects of the same kind map to their own masks.
+TEST(Grounding, FindsEachObjectsKindAndColourTokens) {
+  auto tok = load_tokenizer(fs::path(HD_SOURCE_DIR) / "tests" / "fixtures" / "data" / "pipeline_a" / "tokenizer");
+  data::SceneSpec spec;
+  spec.objects = {{"star", "red", "small"}, {"star", "blue", "medium"}};
+  spec.relation = "left of";
+  spec.background = "sand";
+  const TokenizedText t = tok->encode("a small red star to the left of a blue star on sand,");
+  const auto pairs = object_tokens(t, spec);
+  std::vector<std::pair<std::string, int>> named;
+  for (const auto& [token, object] : pairs) named.emplace_back(t.words[t.word_index[token]], object);
+  const std::vector<std::pair<std::string, int>> want = {{"red", 0}, {"star", 0}, {"blue", 1}, {"star", 1}};
+  EXPECT_EQ(named, want);
+  // A caption that does not name the second object (truncated) supervises only the first.
+  const auto first_only = object_tokens(tok->encode("a small red star"), spec);
+  ASSERT_EQ(first_only.size(), 2u);
+  EXPECT_EQ(first_only[1].second, 0);
+}
+
+// (1 - attention inside the mask / all attention of the token)^2, averaged over pairs and
+// maps; masks are area-pooled to each map's size; gradients reach the probabilities.
+TEST(Grounding, LossMeasuresAttentionOutsideTheMask) {
+  const int64_t side = 4, S = 3;
+  torch::Tensor logits = torch::zeros({2, side * side, S}, torch::requires_grad());  // [B, L, S]
+  GroundingTargets t;
+  t.sample = torch::tensor({0, 1}, torch::kLong);
+  t.token = torch::tensor({1, 2}, torch::kLong);
+  t.mask = torch::zeros({2, 1, 2 * side, 2 * side});  // [N, 1, M, M] at twice the map's size
+  t.mask.index_put_({0, 0, torch::indexing::Slice(0, side)}, 1.0);  // top half of sample 0
+  t.mask.index_put_({1, 0}, 1.0);                                    // everywhere for sample 1
+  torch::Tensor probs = torch::softmax(logits, 2);  // uniform: half of token 1's mass is inside
+  torch::Tensor loss = grounding_loss({probs}, t);
+  EXPECT_NEAR(loss.item<double>(), (0.25 + 0.0) / 2, 1e-6);
+  loss.backward();
+  // Raising token 1's logits in the bottom half (outside its mask) would raise the loss.
+  EXPECT_GT(logits.grad()[0][side * side - 1][1].item<double>(), 0.0);
+  EXPECT_LT(logits.grad()[0][0][1].item<double>(), 0.0);
+  EXPECT_EQ(grounding_loss({probs}, GroundingTargets{}).item<double>(), 0.0);
+}
+
+// Batches carry each object's coverage at the latent resolution, in the spec's order.
+TEST(Grounding, SceneBatchesCarryObjectMasks) {
+  const SceneBatch b = make_scene_batch(11, 2, 64);
+  ASSERT_EQ(b.masks.sizes(), (std::vector<int64_t>{2, 3, 16, 16}));
+  for (int i = 0; i < 2; ++i) {
+    const data::Scene scene = data::generate_scene(11 + i, [] { data::SceneOptions o; o.size = 64; return o; }());
+    EXPECT_EQ(b.specs[i], scene.spec);
+    for (int k = 0; k < 3; ++k) {
+      const double area = k < static_cast<int>(scene.objects.size()) ? cv::countNonZero(scene.objects[k].mask) / 4096.0 : 0;
+      EXPECT_NEAR(b.masks[i][k].mean().item<double>(), area, 0.02) << i << " " << k;
+    }
+  }
 }
 
 }  // namespace

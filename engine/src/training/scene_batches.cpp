@@ -4,6 +4,7 @@
 #include <cstring>
 #include <thread>
 
+#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include "data/scene.h"
@@ -18,6 +19,9 @@ SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_
   SceneBatch out;
   out.rgb = torch::empty({batch, size, size, 3}, torch::kUInt8);  // [B, S, S, 3]
   out.captions.resize(batch);
+  out.specs.resize(batch);
+  const int m = size / kMaskScale;
+  out.masks = torch::zeros({batch, 3, m, m}, torch::kFloat32);  // [B, 3, M, M]
   data::SceneOptions opt;
   opt.size = size;
   opt.split = held_out ? data::Split::kHeldOut : data::Split::kTrain;
@@ -31,6 +35,12 @@ SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_
         data::Scene scene = data::generate_scene(first_seed + i, opt);
         std::memcpy(out.rgb[i].data_ptr<uint8_t>(), scene.rgb.data, static_cast<size_t>(size) * size * 3);
         out.captions[i] = scene.caption;
+        out.specs[i] = scene.spec;
+        for (size_t k = 0; k < scene.objects.size() && k < 3; ++k) {
+          cv::Mat small, coverage(m, m, CV_32F, out.masks[i][static_cast<int64_t>(k)].data_ptr<float>());
+          cv::resize(scene.objects[k].mask, small, {m, m}, 0, 0, cv::INTER_AREA);
+          small.convertTo(coverage, CV_32F, 1.0 / 255.0);
+        }
       }
     });
   }

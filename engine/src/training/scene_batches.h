@@ -9,11 +9,19 @@
 
 #include <torch/types.h>
 
+#include "data/scene.h"
+
 namespace hd::train {
+
+// Ground-truth object masks travel at the latent resolution (1/4 of the image side).
+inline constexpr int kMaskScale = 4;
 
 struct SceneBatch {
   torch::Tensor rgb;                  // [B, S, S, 3] uint8: a quarter of float32's bytes to copy
   std::vector<std::string> captions;  // B captions
+  std::vector<data::SceneSpec> specs; // B specs: the objects, in the order the captions name them
+  torch::Tensor masks;                // [B, 3, S/4, S/4] float32: each object's visible coverage
+                                      // (0..1), zeros where a scene has fewer objects
 
   // The images as the models take them: float32 [B, 3, S, S] in [-1, 1], on `device`
   // (converted there, after the 8-bit copy).

@@ -12,6 +12,7 @@
 #include "sparse/sparse_ops.h"
 #include "tokenizers/tokenizer.h"
 #include "training/checkpoint.h"
+#include "training/grounding_loss.h"
 #include "training/model_factory.h"
 #include "training/scene_batches.h"
 #include "training/step_budget.h"
@@ -89,6 +90,14 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     convolutions_to_channels_last(*vae);
   }
 
+  std::shared_ptr<GroundingAttnProcessor> grounding;
+  if (o.grounding_weight > 0) {
+    grounding = std::make_shared<GroundingAttnProcessor>();
+    for (auto& [name, attn] : unet->attention_layers()) {
+      if (attn->is_cross_attention()) attn->set_processor(grounding);
+    }
+  }
+
   DDIMScheduler schedule(DDIMSchedulerConfig::from_json(
       JsonConfig::load(o.config_dir / "scheduler" / "scheduler_config.json")));
   const torch::Tensor alphas = schedule.alphas_cumprod().to(device);  // [T]
@@ -99,7 +108,7 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   StepBudget budget(step, o.steps, o.time_budget);
   using Clock = std::chrono::steady_clock;
   auto last = Clock::now();
-  double loss_avg = 0, data_wait = 0;
+  double loss_avg = 0, data_wait = 0, grounding_avg = 0;
   int window = 0;
   int64_t total = budget.at(step);
   for (; step < total; total = budget.at(++step)) {
@@ -120,11 +129,24 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       latents = ((z - latent_mean) / latent_std).contiguous(format);
     }
     torch::Tensor drop = torch::rand({B}, gen);
-    std::vector<int64_t> ids;
+    std::vector<int64_t> ids, pair_sample, pair_token;
+    std::vector<torch::Tensor> pair_mask;
     for (int64_t i = 0; i < B; ++i) {
-      const std::string caption = drop[i].item<double>() < o.cfg_dropout ? "" : batch.captions[i];
-      const TokenizedText t = tokenizer->encode(caption);
+      const bool dropped = drop[i].item<double>() < o.cfg_dropout;
+      const TokenizedText t = tokenizer->encode(dropped ? "" : batch.captions[i]);
       ids.insert(ids.end(), t.ids.begin(), t.ids.end());
+      if (!grounding || dropped) continue;
+      for (const auto& [token, object] : object_tokens(t, batch.specs[i])) {
+        pair_sample.push_back(i);
+        pair_token.push_back(token);
+        pair_mask.push_back(batch.masks[i][object]);  // [M, M]
+      }
+    }
+    GroundingTargets targets;
+    if (!pair_sample.empty()) {
+      targets.sample = torch::tensor(pair_sample, torch::kLong).to(device);
+      targets.token = torch::tensor(pair_token, torch::kLong).to(device);
+      targets.mask = torch::stack(pair_mask).unsqueeze(1).to(device);  // [N, 1, M, M]
     }
     torch::Tensor input_ids = torch::tensor(ids, torch::kLong).view({B, -1}).to(device);  // [B, L]
     torch::Tensor t = torch::randint(0, T, {B}, gen, torch::kLong).to(device);
@@ -147,13 +169,19 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       per_sample = per_sample * torch::clamp_max(snr, o.snr_gamma) / snr;
     }
     torch::Tensor loss = per_sample.mean();
+    if (grounding) {
+      torch::Tensor g = grounding_loss(grounding->probabilities(), targets);
+      grounding->clear();
+      grounding_avg += g.item<double>();
+      loss = loss + o.grounding_weight * g;
+    }
     opt.zero_grad();
     loss.backward();
     torch::nn::utils::clip_grad_norm_(params, 1.0);
     opt.step();
     ema.update();
 
-    loss_avg += loss.item<double>();
+    loss_avg += per_sample.mean().item<double>();
     ++window;
     const bool save = (step + 1) % o.save_every == 0 || step + 1 == total;
     if (save) save_checkpoint(o.checkpoint, modules, &opt, &ema, step + 1);
@@ -165,9 +193,10 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       p.loss = loss_avg / window;
       p.seconds_per_step = std::chrono::duration<double>(now - last).count() / window;
       p.metric = data_wait / window / std::max(1e-9, p.seconds_per_step);  // share of time waiting for data
+      if (grounding) p.grounding = grounding_avg / window;
       progress(p);
       last = now;
-      loss_avg = data_wait = 0;
+      loss_avg = data_wait = grounding_avg = 0;
       window = 0;
     }
   }

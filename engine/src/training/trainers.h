@@ -18,6 +18,7 @@ struct Progress {
   int64_t step = 0, total = 0;
   double loss = 0, metric = 0;  // metric: PSNR (VAE) or the share of time spent waiting for data (UNet)
   double seconds_per_step = 0;
+  double grounding = -1;  // UNet: mean cross-attention grounding loss (< 0: not trained)
 };
 using ProgressFn = std::function<void(const Progress&)>;
 
@@ -67,6 +68,9 @@ struct UNetOptions {
   double snr_gamma = 5.0;                 // min-SNR loss weighting; 0 disables
   double ema_decay = 0.999;
   double offset_noise = 0.1;              // std of a per-sample, per-channel noise offset
+  // Weight of the cross-attention grounding loss (training/grounding_loss.h) added to the
+  // denoising loss; 0 disables it (and keeps the fused attention kernels).
+  double grounding_weight = 0.0;
   std::string precision = "fp32";         // or "bf16" (autocast; for GPUs)
   std::filesystem::path init;             // start a new run from these weights (no optimizer state)
   int save_every = 100;

@@ -1,0 +1,101 @@
+#include "training/grounding_loss.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "common/error.h"
+#include "data/scene.h"
+#include "models/macs.h"
+#include "tokenizers/tokenizer.h"
+
+namespace hd::train {
+
+namespace {
+
+// "Star," -> "star": word pieces may carry punctuation.
+std::string letters(const std::string& word) {
+  std::string out;
+  for (char c : word) {
+    if (std::isalpha(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<int, int>> object_tokens(const TokenizedText& text,
+                                               const data::SceneSpec& spec) {
+  std::vector<std::string> words;
+  for (const auto& w : text.words) words.push_back(letters(w));
+  std::vector<std::pair<int, int>> out;
+  int cursor = 0;  // objects appear in the caption in the spec's order
+  for (size_t k = 0; k < spec.objects.size(); ++k) {
+    const auto& o = spec.objects[k];
+    int kind = -1;
+    for (int w = cursor; w < static_cast<int>(words.size()); ++w) {
+      if (words[w] == o.kind) {
+        kind = w;
+        break;
+      }
+    }
+    if (kind < 0) continue;
+    cursor = kind + 1;
+    const int colour = kind > 0 && words[kind - 1] == o.colour ? kind - 1 : -1;
+    for (int t = 0; t < static_cast<int>(text.word_index.size()); ++t) {
+      const int w = text.word_index[t];
+      if (w >= 0 && (w == kind || w == colour)) out.emplace_back(t, static_cast<int>(k));
+    }
+  }
+  return out;
+}
+
+torch::Tensor GroundingAttnProcessor::operator()(AttentionImpl& attn, const torch::Tensor& hidden,
+                                                 const torch::Tensor& context) {
+  if (!context.defined() || hidden.dim() != 3)
+    return (*AttnProcessor::shared())(attn, hidden, context);
+  torch::Tensor q = attn.split_heads(linear_forward(attn.to_q, hidden));   // [B, heads, L, d]
+  torch::Tensor k = attn.split_heads(linear_forward(attn.to_k, context));  // [B, heads, S, d]
+  torch::Tensor v = attn.split_heads(linear_forward(attn.to_v, context));  // [B, heads, S, d]
+  torch::Tensor probs = attention_probs(q, k, attn.scale());               // [B, heads, L, S]
+  torch::Tensor out = torch::matmul(probs, v);                             // [B, heads, L, d]
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    probs_.push_back(probs.mean(1));  // [B, L, S]
+  }
+  return attn.out_proj(attn.merge_heads(out));
+}
+
+torch::Tensor grounding_loss(const std::vector<torch::Tensor>& probabilities,
+                             const GroundingTargets& targets) {
+  const int64_t N = targets.size();
+  torch::Tensor total = torch::zeros({}, torch::kFloat32);
+  if (N == 0 || probabilities.empty())
+    return probabilities.empty() ? total : total.to(probabilities[0].device());
+  total = total.to(probabilities[0].device());
+  for (const auto& p : probabilities) {
+    const int64_t L = p.size(1);
+    const auto side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(L))));
+    if (side * side != L)
+      fail("grounding_loss: a cross-attention map of ", L, " queries is not square");
+    const torch::Tensor sample = targets.sample.to(p.device()),
+                        token = targets.token.to(p.device());
+    // a[n, l] = p[sample[n], l, token[n]]
+    torch::Tensor a = p.index_select(0, sample)                                // [N, L, S]
+                          .gather(2, token.view({N, 1, 1}).expand({N, L, 1}))  // [N, L, 1]
+                          .squeeze(2)
+                          .to(torch::kFloat32);     // [N, L]
+    torch::Tensor m = targets.mask.to(p.device());  // [N, 1, M, M]
+    if (m.size(-1) != side) m = torch::adaptive_avg_pool2d(m, {side, side});
+    m = m.reshape({N, L});                                             // [N, L]
+    torch::Tensor inside = (a * m).sum(1) / a.sum(1).clamp_min(1e-8);  // [N]
+    total = total + (1 - inside).pow(2).mean();
+  }
+  return total / static_cast<double>(probabilities.size());
+}
+
+}  // namespace hd::train
