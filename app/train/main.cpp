@@ -102,7 +102,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"tokenizer", true, false, "trained tokenizer folder", "DIR"},
                               {"checkpoint", true, false, "checkpoint file (resumed if present)", "FILE"},
                               {"steps", true, false, "total steps (default 20000)", "N"},
-                              {"batch", true, false, "batch size (default 16)", "N"},
+                              {"batch", true, false, "scenes per step (default 16)", "N"},
                               {"lr", true, false, "learning rate (default 3e-4)", "LR"},
                               {"image-size", true, false, "training image size (default 256)", "N"},
                               {"save-every", true, false, "checkpoint interval (default 100)", "N"},
@@ -111,6 +111,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"weights-out", true, false, "at the end, also write weights + EMA without optimizer state", "FILE"},
                               {"init", true, false, "start a new run from this checkpoint's weights", "FILE"},
                               {"offset-noise", true, false, "per-channel noise offset std (default 0.1)", "X"},
+                              {"noise-draws", true, false, "noisy samples per encoded scene (default 1; batch = scenes x draws)", "K"},
                               {"grounding", true, false, "weight of the cross-attention grounding loss (default 0: off)", "W"},
                               {"precision", true, false, "fp32 (default) or bf16 autocast", "P"}});
     Args a(specs, argv);
@@ -133,6 +134,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.weights_out = a.get_or("weights-out", "");
     o.init = a.get_or("init", "");
     o.offset_noise = a.get_double("offset-noise", o.offset_noise);
+    o.noise_draws = a.get_int("noise-draws", o.noise_draws);
+    if (o.noise_draws < 1) throw std::invalid_argument("--noise-draws: must be at least 1");
     o.grounding_weight = a.get_double("grounding", o.grounding_weight);
     if (o.grounding_weight < 0) throw std::invalid_argument("--grounding: the weight must be >= 0");
     o.precision = a.get_or("precision", o.precision);

@@ -163,6 +163,49 @@ TEST(Export, WritesALoadableModelWithLatentStatistics) {
       << text;
 }
 
+// A few UNet training steps with the grounding loss and two noise draws per scene: they run,
+// report both losses, change the weights and checkpoint the step count.
+TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
+  const fs::path dir = scratch("unet");
+  TokenizerOptions t;
+  t.out = dir / "tokenizer";
+  t.vocab_size = 120;
+  t.captions = 3000;
+  train_tokenizer(t);
+  torch::manual_seed(0);
+  AutoencoderKL vae = make_vae(config_dir());
+  save_checkpoint(dir / "vae.ckpt", {{"vae", vae.get()}}, nullptr, nullptr, 1);
+  UNetOptions o;
+  o.config_dir = config_dir();
+  o.vae_checkpoint = dir / "vae.ckpt";
+  o.tokenizer_dir = t.out;
+  o.checkpoint = dir / "unet.ckpt";
+  o.steps = 1;
+  o.batch = 2;
+  o.noise_draws = 2;
+  o.image_size = 64;
+  o.grounding_weight = 0.05;
+  o.cfg_dropout = 0;
+  o.save_every = 1;
+  std::vector<Progress> seen;
+  auto weights_after = [&](int64_t steps) {
+    o.steps = steps;
+    train_unet(o, [&](const Progress& p) { seen.push_back(p); });  // resumes from the checkpoint
+    UNet2DConditionModel unet = make_unet(config_dir());
+    CLIPTextModel te = make_text_encoder(config_dir(), 120, 32);
+    EXPECT_EQ(load_checkpoint(o.checkpoint, {{"unet", unet.get()}, {"text_encoder", te.get()}}, nullptr, nullptr),
+              steps);
+    return unet->conv_in->weight.clone();
+  };
+  const torch::Tensor first = weights_after(1), second = weights_after(2);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen.back().step, 2);
+  EXPECT_TRUE(std::isfinite(seen.back().loss));
+  EXPECT_GT(seen.back().grounding, 0.0);  // attention starts spread over the whole image
+  EXPECT_LE(seen.back().grounding, 1.0);
+  EXPECT_FALSE(torch::equal(first, second));  // the resumed step trained
+}
+
 // The grounding loss supervises the tokens of each object's kind and colour words, found in
 // caption order, so two objects of the same kind map to their own masks.
 TEST(Grounding, FindsEachObjectsKindAndColourTokens) {

@@ -119,27 +119,29 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     const auto wait_start = Clock::now();
     SceneBatch batch = data.get(step);
     data_wait += std::chrono::duration<double>(Clock::now() - wait_start).count();
-    const int64_t B = batch.rgb.size(0);
+    const int64_t images = batch.rgb.size(0);
+    const int64_t B = images * o.noise_draws;
     torch::Tensor latents;
     {
       torch::NoGradGuard no_grad;
       AutocastScope autocast(bf16, device.type());
       torch::Tensor images = batch.images(device).contiguous(format);  // [B, 3, S, S]
       torch::Tensor z = vae->encode(images).mean.to(torch::kFloat32);  // [B, C, h, w]
-      latents = ((z - latent_mean) / latent_std).contiguous(format);
+      latents = ((z - latent_mean) / latent_std).repeat({o.noise_draws, 1, 1, 1}).contiguous(format);
     }
     torch::Tensor drop = torch::rand({B}, gen);
     std::vector<int64_t> ids, pair_sample, pair_token;
     std::vector<torch::Tensor> pair_mask;
     for (int64_t i = 0; i < B; ++i) {
+      const int64_t image = i % images;  // the scene behind sample i (noise_draws samples each)
       const bool dropped = drop[i].item<double>() < o.cfg_dropout;
-      const TokenizedText t = tokenizer->encode(dropped ? "" : batch.captions[i]);
+      const TokenizedText t = tokenizer->encode(dropped ? "" : batch.captions[image]);
       ids.insert(ids.end(), t.ids.begin(), t.ids.end());
       if (!grounding || dropped) continue;
-      for (const auto& [token, object] : object_tokens(t, batch.specs[i])) {
+      for (const auto& [token, object] : object_tokens(t, batch.specs[image])) {
         pair_sample.push_back(i);
         pair_token.push_back(token);
-        pair_mask.push_back(batch.masks[i][object]);  // [M, M]
+        pair_mask.push_back(batch.masks[image][object]);  // [M, M]
       }
     }
     GroundingTargets targets;

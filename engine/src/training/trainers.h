@@ -63,6 +63,10 @@ struct UNetOptions {
   int64_t steps = 20000;
   int batch = 16;
   int image_size = 256;
+  // Samples per encoded scene, each with its own timestep, noise and caption dropout: the VAE
+  // encoder costs about as much as the UNet's forward and backward on 2 CPU cores, so drawing
+  // 2 noisy versions of each latent trains on ~30% more samples per second.
+  int noise_draws = 1;
   double lr = 3e-4;
   double cfg_dropout = 0.1;               // empty caption for classifier-free guidance
   double snr_gamma = 5.0;                 // min-SNR loss weighting; 0 disables
