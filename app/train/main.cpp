@@ -109,7 +109,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"device", true, false, "cpu (default) or cuda", "DEV"},
                               {"time-budget", true, false, "shorten --steps to end within this many seconds", "S"},
                               {"weights-out", true, false, "at the end, also write weights + EMA without optimizer state", "FILE"},
-                              {"init", true, false, "start a new run from this checkpoint's weights", "FILE"},
+                              {"init", true, false, "start a new run from a checkpoint's weights or an exported model folder", "PATH"},
                               {"offset-noise", true, false, "per-channel noise offset std (default 0.1)", "X"},
                               {"noise-draws", true, false, "noisy samples per encoded scene (default 1; batch = scenes x draws)", "K"},
                               {"grounding", true, false, "weight of the cross-attention grounding loss (default 0: off)", "W"},

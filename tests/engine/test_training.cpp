@@ -204,6 +204,27 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   EXPECT_GT(seen.back().grounding, 0.0);  // attention starts spread over the whole image
   EXPECT_LE(seen.back().grounding, 1.0);
   EXPECT_FALSE(torch::equal(first, second));  // the resumed step trained
+
+  // A new run can start from an exported model folder: its fp16 weights, back in float32.
+  ExportOptions e;
+  e.config_dir = config_dir();
+  e.vae_checkpoint = o.vae_checkpoint;
+  e.unet_checkpoint = o.checkpoint;
+  e.tokenizer_dir = t.out;
+  e.out = dir / "model";
+  e.use_ema = false;
+  export_model(e);
+  UNetOptions from_model = o;
+  from_model.checkpoint = dir / "from_model.ckpt";
+  from_model.init = e.out;
+  from_model.steps = 0;
+  from_model.weights_out = dir / "init.ckpt";
+  train_unet(from_model, {});
+  UNet2DConditionModel unet = make_unet(config_dir());
+  CLIPTextModel te = make_text_encoder(config_dir(), 120, 32);
+  load_checkpoint(from_model.weights_out, {{"unet", unet.get()}, {"text_encoder", te.get()}}, nullptr, nullptr);
+  EXPECT_EQ(unet->conv_in->weight.scalar_type(), torch::kFloat32);
+  EXPECT_TRUE(torch::allclose(unet->conv_in->weight, second, 1e-3, 1e-4));
 }
 
 // The grounding loss supervises the tokens of each object's kind and colour words, found in

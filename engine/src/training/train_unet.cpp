@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "io/json_config.h"
+#include "io/weights.h"
 #include "schedulers/scheduling_ddim.h"
 #include "sparse/sparse_ops.h"
 #include "tokenizers/tokenizer.h"
@@ -77,7 +78,13 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   NamedModules modules = {{"unet", unet.get()}, {"text_encoder", te.get()}};
   int64_t step = load_checkpoint(o.checkpoint, modules, &opt, &ema, device);
   if (step < 0 && !o.init.empty()) {  // a new run starting from other weights
-    if (load_checkpoint(o.init, modules, nullptr, nullptr, device) < 0) fail(o.init.string(), ": no checkpoint to start from");
+    if (std::filesystem::is_directory(o.init)) {  // an exported model (fp16 safetensors)
+      torch::NoGradGuard no_grad;
+      load_weights(*unet, open_component_weights(o.init / "unet", "diffusion_pytorch_model"), "unet");
+      load_weights(*te, open_component_weights(o.init / "text_encoder", "model"), "text_encoder");
+    } else if (load_checkpoint(o.init, modules, nullptr, nullptr, device) < 0) {
+      fail(o.init.string(), ": no checkpoint to start from");
+    }
     ema.reset();
   }
   step = std::max<int64_t>(0, step);

@@ -76,7 +76,9 @@ struct UNetOptions {
   // denoising loss; 0 disables it (and keeps the fused attention kernels).
   double grounding_weight = 0.0;
   std::string precision = "fp32";         // or "bf16" (autocast; for GPUs)
-  std::filesystem::path init;             // start a new run from these weights (no optimizer state)
+  // Start a new run (no optimizer state) from these weights: a checkpoint of this trainer,
+  // or an exported model folder (its unet/ and text_encoder/, fp16 -> float32).
+  std::filesystem::path init;
   int save_every = 100;
   uint64_t seed_base = 2'000'000'000ull;
   std::string device = "cpu";             // "cpu" or "cuda"
