@@ -18,7 +18,7 @@ int cmd_eval(const std::vector<std::string>& args);
 std::string with_commas(long long value);                 // 859520964 -> "859,520,964"
 std::string runtime_line();                                // torch version, threads, device
 
-// Shared engine options: --device cpu|cuda, --threads N, --precision fp32|fp16 (a bad value
+// Shared engine options: --device cpu|cuda, --threads N, --precision fp32|bf16|fp16 (a bad value
 // names the option).
 EngineOptions engine_options(const Args& args);
 OptionSpec precision_option();  // the --precision option's spec, shared by the commands

@@ -36,7 +36,7 @@ std::string with_commas(long long value) {
 }
 
 OptionSpec precision_option() {
-  return {"precision", true, false, "UNet arithmetic: fp32 (default) or fp16 (for CUDA)", "P"};
+  return {"precision", true, false, "UNet arithmetic: fp32 (default), bf16 (for CPUs) or fp16 (for CUDA)", "P"};
 }
 
 EngineOptions engine_options(const Args& args) {
@@ -50,8 +50,10 @@ EngineOptions engine_options(const Args& args) {
   const std::string precision = args.get_or("precision", "fp32");
   if (precision == "fp16") {
     o.precision = Precision::kFloat16;
+  } else if (precision == "bf16") {
+    o.precision = Precision::kBFloat16;
   } else if (precision != "fp32") {
-    throw std::invalid_argument("--precision must be fp32 or fp16, got '" + precision + "'");
+    throw std::invalid_argument("--precision must be fp32, bf16 or fp16, got '" + precision + "'");
   }
   o.num_threads = args.get_int("threads", 0);
   return o;

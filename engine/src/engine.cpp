@@ -43,7 +43,11 @@ struct Engine::Impl {
   ModelInfo empty_info;
 
   void install(SDComponents sd) {
+    if (device.is_cuda() && options.precision == Precision::kBFloat16) {
+      fail("bf16 is the CPU's reduced precision (the CUDA kernels take fp32 or fp16): use fp16 on CUDA");
+    }
     if (options.precision == Precision::kFloat16) sd.unet->to(torch::kHalf);
+    if (options.precision == Precision::kBFloat16) sd.unet->to(torch::kBFloat16);
     // Channels-last convolution weights: oneDNN's fast layout, the sparse engine's layout,
     // and what lets wide convolutions use their weights in place as GEMM matrices. The VAE
     // decodes 1.4x faster so on this project's CPU (hd-shapes: 228 -> 165 ms).

@@ -38,6 +38,17 @@ inline float fast_exp(float x) {
 
 inline float silu(float v) { return v / (1.0f + fast_exp(-v)); }
 
+// Storage conversions: identity for float32; bfloat16 is the top half of a float32, stored
+// with round-to-nearest-even (NaN kept quiet). Branch-free, so the loops still vectorise.
+inline float load(float v) { return v; }
+inline float load(BFloat16 v) { return std::bit_cast<float>(static_cast<uint32_t>(v.bits) << 16); }
+inline void store(float& dst, float v) { dst = v; }
+inline void store(BFloat16& dst, float v) {
+  const uint32_t u = std::bit_cast<uint32_t>(v);
+  const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  dst.bits = static_cast<uint16_t>(v != v ? ((u >> 16) | 0x40u) : rounded);
+}
+
 // In place over n contiguous values: optional affine (a * v + s), optional SiLU.
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void affine_silu(float* v, int64_t n, float a, float s, bool affine, bool act) {
@@ -51,14 +62,35 @@ void affine_silu(float* v, int64_t n, float a, float s, bool affine, bool act) {
 }
 
 // Per-channel affine (scale/shift arrays) and SiLU over one pixel's channels.
+template <class T>
+inline void pixel_affine_silu_body(const T* src, T* dst, int64_t n, const float* a, const float* s, bool act) {
+  if (a && act) {
+    for (int64_t c = 0; c < n; ++c) store(dst[c], silu(load(src[c]) * a[c] + s[c]));
+  } else if (a) {
+    for (int64_t c = 0; c < n; ++c) store(dst[c], load(src[c]) * a[c] + s[c]);
+  } else if (act) {
+    for (int64_t c = 0; c < n; ++c) store(dst[c], silu(load(src[c])));
+  } else {
+    for (int64_t c = 0; c < n; ++c) dst[c] = src[c];
+  }
+}
+
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void pixel_affine_silu(const float* src, float* dst, int64_t n, const float* a, const float* s, bool act) {
-  if (a && act) {
-    for (int64_t c = 0; c < n; ++c) dst[c] = silu(src[c] * a[c] + s[c]);
-  } else if (a) {
-    for (int64_t c = 0; c < n; ++c) dst[c] = src[c] * a[c] + s[c];
-  } else if (act) {
-    for (int64_t c = 0; c < n; ++c) dst[c] = silu(src[c]);
+  pixel_affine_silu_body(src, dst, n, a, s, act);
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void pixel_affine_silu(const BFloat16* src, BFloat16* dst, int64_t n, const float* a, const float* s, bool act) {
+  pixel_affine_silu_body(src, dst, n, a, s, act);
+}
+
+template <class T>
+inline void pixel_store_body(const T* src, const T* res, T* dst, int64_t n, float scale) {
+  if (res) {
+    for (int64_t c = 0; c < n; ++c) store(dst[c], (load(src[c]) + load(res[c])) * scale);
+  } else if (scale != 1.0f) {
+    for (int64_t c = 0; c < n; ++c) store(dst[c], load(src[c]) * scale);
   } else {
     for (int64_t c = 0; c < n; ++c) dst[c] = src[c];
   }
@@ -66,16 +98,16 @@ void pixel_affine_silu(const float* src, float* dst, int64_t n, const float* a, 
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void pixel_store(const float* src, const float* res, float* dst, int64_t n, float scale) {
-  if (res) {
-    for (int64_t c = 0; c < n; ++c) dst[c] = (src[c] + res[c]) * scale;
-  } else if (scale != 1.0f) {
-    for (int64_t c = 0; c < n; ++c) dst[c] = src[c] * scale;
-  } else {
-    for (int64_t c = 0; c < n; ++c) dst[c] = src[c];
-  }
+  pixel_store_body(src, res, dst, n, scale);
 }
 
-void gather_nhwc(const GatherParams& p, const ParallelFor& parallel) {
+__attribute__((target_clones("avx512f", "avx2", "default")))
+void pixel_store(const BFloat16* src, const BFloat16* res, BFloat16* dst, int64_t n, float scale) {
+  pixel_store_body(src, res, dst, n, scale);
+}
+
+template <class T>
+void gather_nhwc(const GatherParamsT<T>& p, const ParallelFor& parallel) {
   const int64_t N = p.tiles.count, C = p.channels, H = p.height, W = p.width;
   const int64_t wh = p.window_h, ww = p.window_w, up = p.upsample, Co = p.out_channels;
   const int64_t vh = H * up, vw = W * up;
@@ -93,23 +125,24 @@ void gather_nhwc(const GatherParams& p, const ParallelFor& parallel) {
       const int64_t b = job / (wh * N);
       const float* a = p.scale ? p.scale + b * C : nullptr;
       const float* s = p.scale ? (p.shift ? p.shift + b * C : shift_zero + b * C) : nullptr;
-      float* row = p.output + (((b * N + n) * wh + i) * ww) * Co + p.channel_offset;
+      T* row = p.output + (((b * N + n) * wh + i) * ww) * Co + p.channel_offset;
       const int64_t vy = p.tiles.ys[n] + i;
       for (int64_t j = 0; j < ww; ++j) {
         const int64_t vx = p.tiles.xs[n] + j;
-        float* dst = row + j * Co;
+        T* dst = row + j * Co;
         if (vy < 0 || vy >= vh || vx < 0 || vx >= vw) {
-          std::memset(dst, 0, sizeof(float) * C);
+          std::memset(dst, 0, sizeof(T) * C);  // +0.0 is all zero bits in both formats
           continue;
         }
-        const float* src = p.input + ((b * H + vy / up) * W + vx / up) * C;
+        const T* src = p.input + ((b * H + vy / up) * W + vx / up) * C;
         pixel_affine_silu(src, dst, C, a, s, p.silu);
       }
     }
   });
 }
 
-void scatter_nhwc(const ScatterParams& p, const ParallelFor& parallel) {
+template <class T>
+void scatter_nhwc(const ScatterParamsT<T>& p, const ParallelFor& parallel) {
   const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w;
   const int64_t H = p.height, W = p.width;
   run(p.batch * N * th, parallel, [&](int64_t begin, int64_t end) {
@@ -132,12 +165,14 @@ void scatter_nhwc(const ScatterParams& p, const ParallelFor& parallel) {
 
 // Where (b, y, x) of the map is read from: a computed tile's pixel or the cached map's,
 // as the pointer to its channel 0 and the stride between channels.
+template <class T>
 struct Source {
-  const float* ptr;
+  const T* ptr;
   int64_t channel_stride;
 };
 
-inline Source scatter_gather_source(const ScatterGatherParams& p, int64_t b, int64_t y, int64_t x) {
+template <class T>
+inline Source<T> scatter_gather_source(const ScatterGatherParamsT<T>& p, int64_t b, int64_t y, int64_t x) {
   const int64_t t = p.tile, C = p.channels;
   const int32_t k = p.tile_at[(y / t) * p.grid_w + x / t];
   if (k >= 0) {
@@ -149,9 +184,8 @@ inline Source scatter_gather_source(const ScatterGatherParams& p, int64_t b, int
   return {p.cached + (b * C * p.height + y) * p.width + x, p.height * p.width};
 }
 
-}  // namespace
-
-void scatter_gather_cpu(const ScatterGatherParams& p, const ParallelFor& parallel) {
+template <class T>
+void scatter_gather_impl(const ScatterGatherParamsT<T>& p, const ParallelFor& parallel) {
   const int64_t M = p.windows.count, C = p.channels, H = p.height, W = p.width;
   const int64_t wh = p.window_h, ww = p.window_w;
   std::vector<float> zeros;
@@ -169,30 +203,95 @@ void scatter_gather_cpu(const ScatterGatherParams& p, const ParallelFor& paralle
         const int64_t x = p.windows.xs[m] + j;
         const bool inside = y >= 0 && y < H && x >= 0 && x < W;
         if (p.channels_last) {
-          float* dst = p.output + (((b * M + m) * wh + i) * ww + j) * C;
+          T* dst = p.output + (((b * M + m) * wh + i) * ww + j) * C;
           if (!inside) {
-            std::memset(dst, 0, sizeof(float) * C);
+            std::memset(dst, 0, sizeof(T) * C);
             continue;
           }
           pixel_affine_silu(scatter_gather_source(p, b, y, x).ptr, dst, C, a, s, p.silu);
         } else {
-          float* dst = p.output + ((b * M + m) * C * wh + i) * ww + j;  // channel 0
+          T* dst = p.output + ((b * M + m) * C * wh + i) * ww + j;  // channel 0
           const int64_t dst_stride = wh * ww;
           if (!inside) {
-            for (int64_t c = 0; c < C; ++c) dst[c * dst_stride] = 0.0f;
+            for (int64_t c = 0; c < C; ++c) store(dst[c * dst_stride], 0.0f);
             continue;
           }
-          const Source src = scatter_gather_source(p, b, y, x);
+          const Source<T> src = scatter_gather_source(p, b, y, x);
           for (int64_t c = 0; c < C; ++c) {
-            float v = src.ptr[c * src.channel_stride];
+            float v = load(src.ptr[c * src.channel_stride]);
             if (a) v = v * a[c] + s[c];
             if (p.silu) v = silu(v);
-            dst[c * dst_stride] = v;
+            store(dst[c * dst_stride], v);
           }
         }
       }
     }
   });
+}
+
+// NCHW gather and scatter of bfloat16 maps: plain loops (the engine's CPU maps are
+// channels-last; these keep the layouts complete).
+void gather_nchw_generic(const GatherParamsT<BFloat16>& p, const ParallelFor& parallel) {
+  const int64_t N = p.tiles.count, C = p.channels, H = p.height, W = p.width;
+  const int64_t wh = p.window_h, ww = p.window_w, up = p.upsample;
+  run(p.batch * N * C, parallel, [&](int64_t begin, int64_t end) {
+    for (int64_t job = begin; job < end; ++job) {
+      const int64_t c = job % C, n = (job / C) % N, b = job / (C * N);
+      const BFloat16* src = p.input + (b * C + c) * H * W;
+      BFloat16* dst = p.output + ((b * N + n) * p.out_channels + p.channel_offset + c) * wh * ww;
+      for (int64_t i = 0; i < wh; ++i) {
+        for (int64_t j = 0; j < ww; ++j) {
+          const int64_t vy = p.tiles.ys[n] + i, vx = p.tiles.xs[n] + j;
+          float v = 0.0f;
+          if (vy >= 0 && vy < H * up && vx >= 0 && vx < W * up) {
+            v = load(src[(vy / up) * W + vx / up]);
+            if (p.scale) v = v * p.scale[b * C + c] + (p.shift ? p.shift[b * C + c] : 0.0f);
+            if (p.silu) v = silu(v);
+          }
+          store(dst[i * ww + j], v);
+        }
+      }
+    }
+  });
+}
+
+void scatter_nchw_generic(const ScatterParamsT<BFloat16>& p, const ParallelFor& parallel) {
+  const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w, H = p.height, W = p.width;
+  run(p.batch * N * C, parallel, [&](int64_t begin, int64_t end) {
+    for (int64_t job = begin; job < end; ++job) {
+      const int64_t c = job % C, n = (job / C) % N, b = job / (C * N);
+      const int64_t tile = ((b * N + n) * C + c) * th * tw;
+      for (int64_t i = 0; i < th; ++i) {
+        for (int64_t j = 0; j < tw; ++j) {
+          const int64_t y = p.positions.ys[n] + i, x = p.positions.xs[n] + j;
+          if (y < 0 || y >= H || x < 0 || x >= W) continue;
+          float v = load(p.tiles[tile + i * tw + j]);
+          if (p.residual) v += load(p.residual[tile + i * tw + j]);
+          store(p.output[(b * C + c) * H * W + y * W + x], v * p.scale);
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void scatter_gather_cpu(const ScatterGatherParams& p, const ParallelFor& parallel) {
+  scatter_gather_impl(p, parallel);
+}
+
+void scatter_gather_cpu(const ScatterGatherParamsBF16& p, const ParallelFor& parallel) {
+  scatter_gather_impl(p, parallel);
+}
+
+void gather_cpu(const GatherParamsBF16& p, const ParallelFor& parallel) {
+  if (p.channels_last) return gather_nhwc(p, parallel);
+  gather_nchw_generic(p, parallel);
+}
+
+void scatter_cpu(const ScatterParamsBF16& p, const ParallelFor& parallel) {
+  if (p.channels_last) return scatter_nhwc(p, parallel);
+  scatter_nchw_generic(p, parallel);
 }
 
 void gather_cpu(const GatherParams& p, const ParallelFor& parallel) {

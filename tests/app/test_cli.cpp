@@ -65,6 +65,25 @@ TEST(Cli, GenerateMatchesDiffusers) {
   EXPECT_LT(worst, 1e-3f);
 }
 
+// `hd generate --precision bf16` runs the UNet in bfloat16 on the CPU: the image stays
+// within bfloat16 accuracy of diffusers' float32 image (the pipeline test bounds it tighter).
+TEST(Cli, GenerateInBFloat16) {
+  const fs::path png = scratch("bf16.png"), tensor = scratch("bf16.safetensors");
+  CliRun r = run("generate --model " + kPipeline +
+                 " --prompt 'a red star above a blue house' --negative 'a cat' --steps 5"
+                 " --guidance 7.5 --seed 1234 --width 32 --height 32 --mode dense --precision bf16 --out " +
+                 png.string() + " --save-tensor " + tensor.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const std::vector<float> a = hd::to_float32(hd::SafetensorsFile::open(tensor).at("image"));
+  const std::vector<float> b = hd::to_float32(
+      hd::SafetensorsFile::open(fs::path(HD_TEST_DATA_DIR) / "pipeline_a_io.safetensors").at("image"));
+  ASSERT_EQ(a.size(), b.size());
+  float worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  EXPECT_GT(worst, 0.0f);  // bfloat16 arithmetic, not float32's
+  EXPECT_LT(worst, 4e-2f);
+}
+
 // `hd inspect --config sd-v1-4` builds SD v1.4 with random weights and prints the real
 // parameter counts and the UNet's MACs at 512x512.
 TEST(Cli, InspectSdV14PrintsParameterCountsAndMacs) {
@@ -149,6 +168,9 @@ TEST(Cli, BadInputIsReported) {
   r = run("generate --model " + kPipeline + " --prompt x --steps many --out x.png");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("'many' is not a valid number"), std::string::npos) << r.output;
+  r = run("generate --model " + kPipeline + " --prompt x --precision fp8 --out x.png");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--precision must be fp32, bf16 or fp16, got 'fp8'"), std::string::npos) << r.output;
   r = run("generate --bogus");
   EXPECT_NE(r.output.find("unknown option '--bogus'"), std::string::npos) << r.output;
   r = run("frobnicate");

@@ -11,6 +11,10 @@ whole 50-step schedule of Highlight Diffusion (10 dense + 9 full + 31 partial st
 
   python3 tests/bench/reference_unet.py --hd build/app/hd --config hd-shapes --out bench-ref
   python3 tests/bench/reference_unet.py --config sd-v1-4 --size 256 --areas 5,20,50 --out bench-ref-sd
+  python3 tests/bench/reference_unet.py --config sd-v1-4 --size 256 --precision bf16 --out bench-ref-bf16
+
+With --precision bf16 (or fp16) both sides run the UNet in that dtype (diffusers: the whole
+model cast, inputs too; hd: `--precision`).
 
 Needs torch and diffusers (pip); developer tool, not part of the build or the tests.
 """
@@ -54,6 +58,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16", "fp16"], help="UNet dtype on both sides")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -66,11 +71,12 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     dev = torch.device(a.device)
-    unet = UNet2DConditionModel.from_config(unet_cfg).to(dev).eval()
+    dtype = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[a.precision]
+    unet = UNet2DConditionModel.from_config(unet_cfg).to(dev, dtype).eval()
     cross = unet_cfg["cross_attention_dim"]
     cross = cross[0] if isinstance(cross, list) else cross
-    sample = torch.randn(2, unet_cfg["in_channels"], size // f, size // f, device=dev)
-    ctx = torch.randn(2, te_cfg["max_position_embeddings"], cross, device=dev)
+    sample = torch.randn(2, unet_cfg["in_channels"], size // f, size // f, device=dev, dtype=dtype)
+    ctx = torch.randn(2, te_cfg["max_position_embeddings"], cross, device=dev, dtype=dtype)
     t = torch.tensor(500, device=dev)
 
     def reference():
@@ -86,7 +92,8 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [a.hd, "bench", "masks", "--config", a.config, "--size", str(size), "--areas", a.areas,
-               "--repeats", str(a.repeats), "--threads", str(a.threads), "--device", a.device, "--out", tmp]
+               "--repeats", str(a.repeats), "--threads", str(a.threads), "--device", a.device,
+               "--precision", a.precision, "--out", tmp]
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         rows = list(csv.DictReader(open(Path(tmp) / "masks.csv")))
         hd_summary = (Path(tmp) / "summary.md").read_text()
@@ -99,7 +106,7 @@ def main():
         "# hd against diffusers: one guided UNet step (batch 2)", "",
         "```",
         f"command: {' '.join(sys.argv)}",
-        f"config {a.config}, image {size}x{size}, latents {size // f}x{size // f}",
+        f"config {a.config}, image {size}x{size}, latents {size // f}x{size // f}, UNet dtype {a.precision}",
         f"torch {torch.__version__}, diffusers {__import__('diffusers').__version__}, "
         f"{torch.get_num_threads()} threads, device {a.device} ({platform.processor() or platform.machine()})",
         "```", "",

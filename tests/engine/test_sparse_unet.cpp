@@ -108,35 +108,45 @@ TEST_P(SparseUNetTest, PartialMaskKeepsInactivePixelsCached) {
   EXPECT_LT(partial_macs.total(), full_macs.total());
 }
 
-// Float16 (CUDA's fast path; the CPU runs it too): the sparse UNet's full pass follows the
-// float32 dense UNet to float16 accuracy, a partial pass with every tile active follows the
-// full pass, and a partial mask keeps inactive pixels bit-exactly cached (the kernels' half
-// storage through the engine).
-TEST_P(SparseUNetTest, HalfPrecisionFollowsFloat) {
+// Reduced precision: the sparse UNet's full pass follows the float32 dense UNet to the
+// format's accuracy (`tol`, relative to the output's largest magnitude), a partial pass with
+// every tile active follows the full pass, and a partial mask keeps inactive pixels
+// bit-exactly cached (the kernels' 16-bit storage through the engine).
+void expect_reduced_precision_follows_float(const std::string& fixture, torch::ScalarType dtype, double tol) {
   torch::NoGradGuard no_grad;
-  UNet2DConditionModel unet = load_unet(data_dir() / GetParam());
-  Inputs in = fixture_inputs(GetParam());
+  UNet2DConditionModel unet = load_unet(data_dir() / fixture);
+  Inputs in = fixture_inputs(fixture);
   torch::Tensor ref = unet->forward(in.sample, in.t, in.ctx);
-  UNet2DConditionModel half = load_unet(data_dir() / GetParam());
-  half->to(torch::kHalf);
-  SparseUNet sparse(half);
-  torch::Tensor x = in.sample.to(torch::kHalf), ctx = in.ctx.to(torch::kHalf);
+  UNet2DConditionModel low = load_unet(data_dir() / fixture);
+  low->to(dtype);
+  SparseUNet sparse(low);
+  torch::Tensor x = in.sample.to(dtype), ctx = in.ctx.to(dtype);
   torch::Tensor full = sparse.forward_full(x, in.t, ctx).clone();
-  ASSERT_EQ(full.scalar_type(), torch::kHalf);
+  ASSERT_EQ(full.scalar_type(), dtype);
   const double scale = ref.abs().max().item<double>();
-  EXPECT_LT(max_abs_diff(full.to(torch::kFloat32), ref), 0.02 * scale);
+  EXPECT_LT(max_abs_diff(full.to(torch::kFloat32), ref), tol * scale);
   const int64_t H = in.sample.size(2), W = in.sample.size(3);
   SparseGeometry all = make_sparse_geometry(make_mask(H, W, 0, H, 0, W), sparse.levels());
   torch::Tensor again = sparse.forward_partial(x, in.t, ctx, all).to(torch::kFloat32);
-  EXPECT_LT(max_abs_diff(again, full.to(torch::kFloat32)), 0.01 * scale);
+  EXPECT_LT(max_abs_diff(again, full.to(torch::kFloat32)), tol / 2 * scale);
   sparse.forward_full(x, in.t, ctx);
   SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), sparse.levels());
   torch::Tensor cached = sparse.forward_full(x, in.t, ctx).clone();
-  torch::Tensor out = sparse.forward_partial((in.sample + 0.5).to(torch::kHalf), in.t * 0.5, ctx, geo).clone();
+  torch::Tensor out = sparse.forward_partial((in.sample + 0.5).to(dtype), in.t * 0.5, ctx, geo).clone();
   torch::Tensor inactive = inactive_pixels(geo.levels[0]).expand_as(out);
   EXPECT_TRUE(torch::equal(out.masked_select(inactive), cached.masked_select(inactive)));
   EXPECT_GT(max_abs_diff(out.masked_select(~inactive).to(torch::kFloat32),
                          cached.masked_select(~inactive).to(torch::kFloat32)), 1e-3);
+}
+
+// Float16: CUDA's fast path (the CPU runs it too, slowly).
+TEST_P(SparseUNetTest, HalfPrecisionFollowsFloat) {
+  expect_reduced_precision_follows_float(GetParam(), torch::kHalf, 0.02);
+}
+
+// BFloat16: the CPU's fast path (8-bit mantissa: a looser bound than float16's).
+TEST_P(SparseUNetTest, BFloat16FollowsFloat) {
+  expect_reduced_precision_follows_float(GetParam(), torch::kBFloat16, 0.05);
 }
 
 // hd bench's per-part table: under a PartProfile the parts of a full and of a partial pass

@@ -1,6 +1,6 @@
-// fp16 kernels: the half conversions against torch's, the CPU fp16 twins against the fp32
-// kernels on half-representable inputs, and (where a GPU exists) the CUDA fp16 kernels
-// against the CPU fp16 twins.
+// 16-bit kernels: the half conversions against torch's, the CPU fp16 twins and the CPU bf16
+// kernels against the fp32 kernels on representable inputs, and (where a GPU exists) the
+// CUDA fp16 kernels against the CPU fp16 twins.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -11,6 +11,18 @@ namespace {
 
 Half* half_ptr(torch::Tensor& t) {
   return reinterpret_cast<Half*>(t.data_ptr<at::Half>());
+}
+
+// The kernels' 16-bit storage types and their torch dtypes.
+template <class T>
+T* ptr16(torch::Tensor& t);
+template <>
+Half* ptr16<Half>(torch::Tensor& t) {
+  return half_ptr(t);
+}
+template <>
+BFloat16* ptr16<BFloat16>(torch::Tensor& t) {
+  return reinterpret_cast<BFloat16*>(t.data_ptr<at::BFloat16>());
 }
 
 // Every finite half converts to the float torch gives; floats round to the half torch gives
@@ -50,26 +62,28 @@ struct Problem {
   int64_t B = 2, C = 6, H = 12, W = 16, win = 6, t = 4;
   std::vector<int32_t> ys = {-1, 3, 7, 9}, xs = {-1, 11, 2, 5};  // windows over every border
   torch::Tensor x, scale, shift;
-  Problem() {
+  explicit Problem(torch::ScalarType dtype = torch::kHalf) {
     torch::manual_seed(3);
-    x = torch::randn({B, C, H, W}).to(torch::kHalf).to(torch::kFloat32);  // half-representable
+    x = torch::randn({B, C, H, W}).to(dtype).to(torch::kFloat32);  // representable in dtype
     scale = torch::randn({B, C});
     shift = torch::randn({B, C});
   }
 };
 
-// Gather (affine + SiLU, upsampling), scatter (residual, scale) and scatter-gather in fp16
-// equal the fp32 kernels' results rounded to half, in both layouts.
-TEST(GatherScatterHalfCpu, MatchFloatKernels) {
-  Problem pr;
+// Gather (affine + SiLU, upsampling), scatter (residual, scale) and scatter-gather with
+// 16-bit storage T equal the fp32 kernels' results rounded to T (within `rtol` / `atol` where
+// the kernels compute SiLU), in both layouts.
+template <class T>
+void expect_matches_float_kernels(torch::ScalarType dtype, double rtol, double atol) {
+  Problem pr(dtype);
   const int64_t N = static_cast<int64_t>(pr.ys.size());
   for (bool cl : {false, true}) {
     const auto fmt = cl ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
     for (int up : {1, 2}) {
-      torch::Tensor in32 = pr.x.contiguous(fmt), in16 = pr.x.to(torch::kHalf).contiguous(fmt);
+      torch::Tensor in32 = pr.x.contiguous(fmt), in16 = pr.x.to(dtype).contiguous(fmt);
       torch::Tensor out32 = torch::zeros({pr.B * N, pr.C, pr.win, pr.win}).contiguous(fmt);
       torch::Tensor out16 =
-          torch::zeros({pr.B * N, pr.C, pr.win, pr.win}, torch::kHalf).contiguous(fmt);
+          torch::zeros({pr.B * N, pr.C, pr.win, pr.win}, dtype).contiguous(fmt);
       GatherParams g;
       g.input = in32.data_ptr<float>();
       g.batch = pr.B, g.channels = pr.C, g.height = pr.H, g.width = pr.W;
@@ -80,22 +94,22 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) {
       g.output = out32.data_ptr<float>();
       g.out_channels = pr.C, g.channels_last = cl;
       gather_cpu(g);
-      GatherParamsHalf h;
-      h.input = half_ptr(in16);
+      GatherParamsT<T> h;
+      h.input = ptr16<T>(in16);
       h.batch = g.batch, h.channels = g.channels, h.height = g.height, h.width = g.width;
       h.tiles = g.tiles, h.window_h = h.window_w = pr.win, h.upsample = up;
       h.scale = g.scale, h.shift = g.shift, h.silu = true;
-      h.output = half_ptr(out16);
+      h.output = ptr16<T>(out16);
       h.out_channels = pr.C, h.channels_last = cl;
       gather_cpu(h);
       EXPECT_TRUE(torch::allclose(out16.to(torch::kFloat32),
-                                  out32.to(torch::kHalf).to(torch::kFloat32), 2e-3, 1e-3))
+                                  out32.to(dtype).to(torch::kFloat32), rtol, atol))
           << "channels_last " << cl << " upsample " << up;
     }
-    torch::Tensor tiles = torch::randn({pr.B * N, pr.C, pr.t, pr.t}).to(torch::kHalf);
-    torch::Tensor res = torch::randn({pr.B * N, pr.C, pr.t, pr.t}).to(torch::kHalf);
+    torch::Tensor tiles = torch::randn({pr.B * N, pr.C, pr.t, pr.t}).to(dtype);
+    torch::Tensor res = torch::randn({pr.B * N, pr.C, pr.t, pr.t}).to(dtype);
     torch::Tensor map32 = pr.x.contiguous(fmt).clone(fmt),
-                  map16 = pr.x.to(torch::kHalf).contiguous(fmt).clone(fmt);
+                  map16 = pr.x.to(dtype).contiguous(fmt).clone(fmt);
     torch::Tensor t32 = tiles.to(torch::kFloat32).contiguous(fmt),
                   r32 = res.to(torch::kFloat32).contiguous(fmt);
     torch::Tensor t16 = tiles.contiguous(fmt), r16 = res.contiguous(fmt);
@@ -107,21 +121,21 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) {
     s.output = map32.data_ptr<float>(), s.height = pr.H, s.width = pr.W, s.scale = 0.5f,
     s.channels_last = cl;
     scatter_cpu(s);
-    ScatterParamsHalf sh;
-    sh.tiles = half_ptr(t16), sh.residual = half_ptr(r16);
+    ScatterParamsT<T> sh;
+    sh.tiles = ptr16<T>(t16), sh.residual = ptr16<T>(r16);
     sh.batch = s.batch, sh.channels = s.channels, sh.tile_h = sh.tile_w = pr.t,
     sh.positions = s.positions;
-    sh.output = half_ptr(map16), sh.height = pr.H, sh.width = pr.W, sh.scale = 0.5f,
+    sh.output = ptr16<T>(map16), sh.height = pr.H, sh.width = pr.W, sh.scale = 0.5f,
     sh.channels_last = cl;
     scatter_cpu(sh);
-    EXPECT_TRUE(torch::equal(map16.to(torch::kFloat32), map32.to(torch::kHalf).to(torch::kFloat32)))
+    EXPECT_TRUE(torch::equal(map16.to(torch::kFloat32), map32.to(dtype).to(torch::kFloat32)))
         << "scatter, channels_last " << cl;
 
     // Scatter-gather: the first three tiles (on the 4-pixel grid) into 3x3-conv windows.
     std::vector<int32_t> tile_at(static_cast<size_t>((pr.H / pr.t) * (pr.W / pr.t)), -1);
     for (int k = 0; k < 3; ++k) tile_at[(py[k] / pr.t) * (pr.W / pr.t) + px[k] / pr.t] = k;
     const std::vector<int32_t> wy = {-1, 3, 7}, wx = {11, 3, -1};
-    torch::Tensor cached32 = pr.x.contiguous(fmt), cached16 = pr.x.to(torch::kHalf).contiguous(fmt);
+    torch::Tensor cached32 = pr.x.contiguous(fmt), cached16 = pr.x.to(dtype).contiguous(fmt);
     // Tiles are sample-major [B * N]: take tiles 0..2 of each sample.
     torch::Tensor t3_32 = t32.view({pr.B, N, pr.C, pr.t, pr.t})
                               .narrow(1, 0, 3)
@@ -133,7 +147,7 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) {
                               .contiguous(fmt);
     torch::Tensor sg32 = torch::zeros({pr.B * 3, pr.C, pr.t + 2, pr.t + 2}).contiguous(fmt);
     torch::Tensor sg16 =
-        torch::zeros({pr.B * 3, pr.C, pr.t + 2, pr.t + 2}, torch::kHalf).contiguous(fmt);
+        torch::zeros({pr.B * 3, pr.C, pr.t + 2, pr.t + 2}, dtype).contiguous(fmt);
     ScatterGatherParams q;
     q.tiles = t3_32.data_ptr<float>(), q.cached = cached32.data_ptr<float>();
     q.batch = pr.B, q.channels = pr.C, q.height = pr.H, q.width = pr.W, q.tile = pr.t,
@@ -144,19 +158,26 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) {
     q.scale = pr.scale.data_ptr<float>(), q.shift = pr.shift.data_ptr<float>(), q.silu = true;
     q.output = sg32.data_ptr<float>(), q.channels_last = cl;
     scatter_gather_cpu(q);
-    ScatterGatherParamsHalf qh;
-    qh.tiles = half_ptr(t3_16), qh.cached = half_ptr(cached16);
+    ScatterGatherParamsT<T> qh;
+    qh.tiles = ptr16<T>(t3_16), qh.cached = ptr16<T>(cached16);
     qh.batch = q.batch, qh.channels = q.channels, qh.height = q.height, qh.width = q.width;
     qh.tile = q.tile, qh.tile_count = 3, qh.tile_at = q.tile_at, qh.grid_w = q.grid_w,
     qh.windows = q.windows;
     qh.window_h = qh.window_w = pr.t + 2;
     qh.scale = q.scale, qh.shift = q.shift, qh.silu = true;
-    qh.output = half_ptr(sg16), qh.channels_last = cl;
+    qh.output = ptr16<T>(sg16), qh.channels_last = cl;
     scatter_gather_cpu(qh);
-    EXPECT_TRUE(torch::allclose(sg16.to(torch::kFloat32), sg32.to(torch::kHalf).to(torch::kFloat32),
-                                2e-3, 1e-3))
+    EXPECT_TRUE(torch::allclose(sg16.to(torch::kFloat32), sg32.to(dtype).to(torch::kFloat32),
+                                rtol, atol))
         << "scatter-gather, channels_last " << cl;
   }
+}
+
+TEST(GatherScatterHalfCpu, MatchFloatKernels) { expect_matches_float_kernels<Half>(torch::kHalf, 2e-3, 1e-3); }
+
+// bfloat16 keeps 8 mantissa bits: one rounding step is up to 2^-8 relative.
+TEST(GatherScatterBFloat16Cpu, MatchFloatKernels) {
+  expect_matches_float_kernels<BFloat16>(torch::kBFloat16, 8e-3, 1e-3);
 }
 
 // The CUDA fp16 kernels give the CPU fp16 twins' values (skipped without a GPU).

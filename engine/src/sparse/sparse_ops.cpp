@@ -5,6 +5,8 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
+#include <type_traits>
+
 #include <torch/torch.h>
 
 #include "common/error.h"
@@ -65,15 +67,28 @@ kernels::Half* data<kernels::Half>(const torch::Tensor& t) {
   return reinterpret_cast<kernels::Half*>(t.data_ptr<at::Half>());
 }
 
-// Calls f(float{}) or f(kernels::Half{}) by the map's dtype.
+template <>
+kernels::BFloat16* data<kernels::BFloat16>(const torch::Tensor& t) {
+  return reinterpret_cast<kernels::BFloat16*>(t.data_ptr<at::BFloat16>());
+}
+
+// Calls f(float{}), f(kernels::Half{}) or f(kernels::BFloat16{}) by the map's dtype.
 template <class F>
 void dispatch_storage(const torch::Tensor& map, const char* what, F&& f) {
   switch (map.scalar_type()) {
     case torch::kFloat32: return f(float{});
     case torch::kFloat16: return f(kernels::Half{});
-    default: fail(what, ": maps of dtype ", map.scalar_type(), " are not supported (float32 or float16)");
+    case torch::kBFloat16:
+      if (map.is_cuda()) fail(what, ": bfloat16 maps are a CPU format (use float16 on CUDA)");
+      return f(kernels::BFloat16{});
+    default: fail(what, ": maps of dtype ", map.scalar_type(), " are not supported (float32, float16, bfloat16)");
   }
 }
+
+// The CUDA kernels exist for float32 and float16 storage (dispatch_storage keeps bfloat16
+// off the GPU).
+template <class T>
+constexpr bool kHasCudaKernels = !std::is_same_v<T, kernels::BFloat16>;
 
 // GroupNorm affines and the like stay float32 whatever the maps' dtype.
 torch::Tensor float_param(const torch::Tensor& t) {
@@ -141,14 +156,16 @@ torch::Tensor gather_tiles(const std::vector<GatherSource>& sources, const std::
       p.channels_last = cl;
       if (map.is_cuda()) {
 #ifdef HD_WITH_CUDA
-        torch::Tensor dy = device_int32(wy, map.device());
-        torch::Tensor dx = device_int32(wx, map.device());
-        p.input = data<T>(map);
-        p.tiles = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
-        p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
-        p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
-        p.output = data<T>(out);
-        kernels::gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+        if constexpr (kHasCudaKernels<T>) {
+          torch::Tensor dy = device_int32(wy, map.device());
+          torch::Tensor dx = device_int32(wx, map.device());
+          p.input = data<T>(map);
+          p.tiles = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
+          p.scale = scale.defined() ? scale.data_ptr<float>() : nullptr;
+          p.shift = shift.defined() ? shift.data_ptr<float>() : nullptr;
+          p.output = data<T>(out);
+          kernels::gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+        }
 #else
         fail("sparse gather: this build has no CUDA kernels");
 #endif
@@ -212,12 +229,14 @@ torch::Tensor scatter_gather_tiles(const torch::Tensor& tiles_in, const torch::T
     p.output = data<T>(out);
     if (map.is_cuda()) {
 #ifdef HD_WITH_CUDA
-      torch::Tensor at_d = device_int32(tile_at, map.device());
-      torch::Tensor dy = device_int32(wy, map.device());
-      torch::Tensor dx = device_int32(wx, map.device());
-      p.tile_at = at_d.data_ptr<int32_t>();
-      p.windows = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
-      kernels::scatter_gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+      if constexpr (kHasCudaKernels<T>) {
+        torch::Tensor at_d = device_int32(tile_at, map.device());
+        torch::Tensor dy = device_int32(wy, map.device());
+        torch::Tensor dx = device_int32(wx, map.device());
+        p.tile_at = at_d.data_ptr<int32_t>();
+        p.windows = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
+        kernels::scatter_gather_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+      }
 #else
       fail("sparse scatter-gather: this build has no CUDA kernels");
 #endif
@@ -253,13 +272,15 @@ void scatter_tiles(const torch::Tensor& tiles_in, const torch::Tensor& residual_
     p.channels_last = fmt == at::MemoryFormat::ChannelsLast;
     if (out.is_cuda()) {
 #ifdef HD_WITH_CUDA
-      torch::Tensor dy = device_int32(ys, out.device());
-      torch::Tensor dx = device_int32(xs, out.device());
-      p.tiles = data<T>(tiles);
-      p.residual = residual.defined() ? data<T>(residual) : nullptr;
-      p.positions = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
-      p.output = data<T>(out);
-      kernels::scatter_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+      if constexpr (kHasCudaKernels<T>) {
+        torch::Tensor dy = device_int32(ys, out.device());
+        torch::Tensor dx = device_int32(xs, out.device());
+        p.tiles = data<T>(tiles);
+        p.residual = residual.defined() ? data<T>(residual) : nullptr;
+        p.positions = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
+        p.output = data<T>(out);
+        kernels::scatter_cuda(p, c10::cuda::getCurrentCUDAStream().stream());
+      }
 #else
       fail("sparse scatter: this build has no CUDA kernels");
 #endif

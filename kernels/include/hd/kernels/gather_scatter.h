@@ -36,6 +36,11 @@ struct Half {
 float half_to_float(Half h);
 Half float_to_half(float f);  // round to nearest even
 
+// bfloat16 storage (the bits of a torch kBFloat16 element): the CPU's reduced precision.
+struct BFloat16 {
+  uint16_t bits;
+};
+
 struct TileList {
   const int32_t* ys = nullptr;  // window origins in (virtual) input coordinates, may be < 0
   const int32_t* xs = nullptr;
@@ -99,11 +104,18 @@ using ScatterGatherParams = ScatterGatherParamsT<float>;
 using GatherParamsHalf = GatherParamsT<Half>;
 using ScatterParamsHalf = ScatterParamsT<Half>;
 using ScatterGatherParamsHalf = ScatterGatherParamsT<Half>;
+using GatherParamsBF16 = GatherParamsT<BFloat16>;
+using ScatterParamsBF16 = ScatterParamsT<BFloat16>;
+using ScatterGatherParamsBF16 = ScatterGatherParamsT<BFloat16>;
 
 // fp32: vectorised and threaded (the engine's CPU path).
 void gather_cpu(const GatherParams& p, const ParallelFor& parallel = nullptr);
 void scatter_gather_cpu(const ScatterGatherParams& p, const ParallelFor& parallel = nullptr);
 void scatter_cpu(const ScatterParams& p, const ParallelFor& parallel = nullptr);
+// bf16: the fp32 kernels with bfloat16 loads and stores (float arithmetic), CPU only.
+void gather_cpu(const GatherParamsBF16& p, const ParallelFor& parallel = nullptr);
+void scatter_gather_cpu(const ScatterGatherParamsBF16& p, const ParallelFor& parallel = nullptr);
+void scatter_cpu(const ScatterParamsBF16& p, const ParallelFor& parallel = nullptr);
 // fp16: plain loops, the twins of the CUDA fp16 kernels.
 void gather_cpu(const GatherParamsHalf& p, const ParallelFor& parallel = nullptr);
 void scatter_gather_cpu(const ScatterGatherParamsHalf& p, const ParallelFor& parallel = nullptr);
