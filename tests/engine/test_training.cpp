@@ -11,9 +11,12 @@
 
 #include "hd/engine.h"
 #include "io/json_config.h"
+#include "common/error.h"
 #include "data/scene.h"
 #include "tokenizers/tokenizer.h"
+#include "schedulers/scheduling_ddim.h"
 #include "training/checkpoint.h"
+#include "training/diffusion_target.h"
 #include "training/grounding_loss.h"
 #include "training/evaluate_model.h"
 #include "training/model_factory.h"
@@ -161,6 +164,41 @@ TEST(Export, WritesALoadableModelWithLatentStatistics) {
   EXPECT_NE(text.find("single objects: " + std::to_string(sum.single_ok) + " / " + std::to_string(sum.single)),
             std::string::npos)
       << text;
+}
+
+// The trainer's targets are what the engine's DDIM sampler reads: fed the target as the model
+// output, a step recovers x0 exactly, for epsilon and v prediction, at the pure-noise step of
+// a zero-terminal-SNR schedule too (v). Min-SNR weights cap the clean end at gamma.
+TEST(DiffusionTarget, SamplerRecoversX0FromTheTarget) {
+  torch::manual_seed(4);
+  const torch::Tensor x0 = torch::randn({2, 4, 8, 8}), noise = torch::randn({2, 4, 8, 8});
+  for (const std::string prediction : {"epsilon", "v_prediction"}) {
+    DDIMSchedulerConfig c;
+    c.beta_schedule = "scaled_linear";
+    c.beta_start = 0.00085;
+    c.beta_end = 0.012;
+    c.clip_sample = false;
+    c.prediction_type = prediction;
+    c.rescale_betas_zero_snr = prediction == "v_prediction";
+    c.timestep_spacing = "trailing";
+    DDIMScheduler scheduler(c);
+    scheduler.set_timesteps(10);
+    for (int64_t t : {int64_t{999}, int64_t{499}, int64_t{99}}) {
+      if (prediction == "epsilon" && t == 999) continue;  // x0 is lost in SD v1's noisiest step
+      const torch::Tensor ab = scheduler.alphas_cumprod()[t].view({1, 1, 1, 1}).expand({2, 1, 1, 1});
+      const torch::Tensor xt = ab.sqrt() * x0 + (1 - ab).sqrt() * noise;
+      scheduler.step(diffusion_target(prediction, x0, noise, ab), t, xt);
+      EXPECT_LT((scheduler.pred_original_sample() - x0).abs().max().item<double>(), 1e-4) << prediction << " t " << t;
+    }
+  }
+  EXPECT_THROW(diffusion_target("sample", x0, noise, torch::ones({2, 1, 1, 1})), Error);
+  const torch::Tensor ab = torch::tensor({0.0, 0.5, 100.0 / 101.0});  // snr 0, 1, 100
+  const torch::Tensor v = min_snr_weight("v_prediction", ab, 5.0), e = min_snr_weight("epsilon", ab.slice(0, 1), 5.0);
+  EXPECT_NEAR(v[0].item<double>(), 1.0, 1e-6);  // pure noise keeps full weight
+  EXPECT_NEAR(v[1].item<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(v[2].item<double>(), 5.0 / 101.0, 1e-5);
+  EXPECT_NEAR(e[0].item<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(e[1].item<double>(), 0.05, 1e-5);
 }
 
 // A few UNet training steps with the grounding loss and two noise draws per scene: they run,

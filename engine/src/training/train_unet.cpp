@@ -1,6 +1,7 @@
-// UNet + text encoder training (diffusers examples/text_to_image semantics): epsilon
-// prediction on VAE latents, uniform timesteps, min-SNR weighting, caption dropout for
-// classifier-free guidance, offset noise, EMA weights for export.
+// UNet + text encoder training (diffusers examples/text_to_image semantics): epsilon or v
+// prediction (as the scheduler config says) on VAE latents, uniform timesteps, min-SNR
+// weighting, caption dropout for classifier-free guidance, offset noise, EMA weights for
+// export, optionally the cross-attention grounding loss.
 #include <chrono>
 
 #include <ATen/autocast_mode.h>
@@ -13,6 +14,7 @@
 #include "sparse/sparse_ops.h"
 #include "tokenizers/tokenizer.h"
 #include "training/checkpoint.h"
+#include "training/diffusion_target.h"
 #include "training/grounding_loss.h"
 #include "training/model_factory.h"
 #include "training/scene_batches.h"
@@ -108,6 +110,14 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   DDIMScheduler schedule(DDIMSchedulerConfig::from_json(
       JsonConfig::load(o.config_dir / "scheduler" / "scheduler_config.json")));
   const torch::Tensor alphas = schedule.alphas_cumprod().to(device);  // [T]
+  // The training target follows the scheduler config the model ships with.
+  const std::string prediction = schedule.config().prediction_type;
+  if (prediction != "epsilon" && prediction != "v_prediction") {
+    fail("hd-train unet: prediction_type '", prediction, "' (epsilon or v_prediction)");
+  }
+  if (prediction == "epsilon" && schedule.config().rescale_betas_zero_snr) {
+    fail("hd-train unet: zero terminal SNR needs prediction_type v_prediction");
+  }
   const int64_t T = alphas.size(0);
   BatchPrefetcher data(o.seed_base, o.batch, o.image_size);
   torch::Generator gen = at::detail::createCPUGenerator(o.seed_base);
@@ -172,11 +182,9 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       torch::Tensor context = te->forward(input_ids);     // [B, L, D]
       pred = unet->forward(noisy, t, context).to(torch::kFloat32);  // [B, 4, h, w]
     }
-    torch::Tensor per_sample = (pred - noise).pow(2).mean({1, 2, 3});  // [B]
-    if (o.snr_gamma > 0) {
-      torch::Tensor snr = a.view({B}) / (1 - a.view({B}));
-      per_sample = per_sample * torch::clamp_max(snr, o.snr_gamma) / snr;
-    }
+    torch::Tensor target = diffusion_target(prediction, latents, noise, a);
+    torch::Tensor per_sample = (pred - target).pow(2).mean({1, 2, 3});  // [B]
+    if (o.snr_gamma > 0) per_sample = per_sample * min_snr_weight(prediction, a.view({B}), o.snr_gamma);
     torch::Tensor loss = per_sample.mean();
     if (grounding) {
       torch::Tensor g = grounding_loss(grounding->probabilities(), targets);

@@ -1,0 +1,25 @@
+// What the UNet learns to predict, and how the timesteps are weighted (diffusers'
+// examples/text_to_image semantics).
+#pragma once
+
+#include <string>
+
+#include <torch/types.h>
+
+namespace hd::train {
+
+// The regression target for x_t = sqrt(ab) x0 + sqrt(1 - ab) noise: `noise` for epsilon
+// prediction, v = sqrt(ab) noise - sqrt(1 - ab) x0 for v_prediction (SD 2), which stays well
+// posed at zero terminal SNR (ab = 0), where epsilon-prediction cannot recover x0.
+// x0, noise: [B, C, H, W]; alphas_cumprod: [B, 1, 1, 1].
+torch::Tensor diffusion_target(const std::string& prediction, const torch::Tensor& x0,
+                               const torch::Tensor& noise, const torch::Tensor& alphas_cumprod);
+
+// Min-SNR loss weights (Hang et al. 2023), capping the weight of nearly clean timesteps at
+// gamma: epsilon min(snr, g) / snr; v min(snr + 1, g) / (snr + 1) -- the plain v loss at high
+// noise (the paper's min(snr, g) / (snr + 1) would give a zero-terminal-SNR schedule's pure
+// noise steps no weight at all). alphas_cumprod: [B] -> [B].
+torch::Tensor min_snr_weight(const std::string& prediction, const torch::Tensor& alphas_cumprod,
+                             double gamma);
+
+}  // namespace hd::train
