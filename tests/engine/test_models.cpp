@@ -49,6 +49,17 @@ TEST(ConvGemm, WideSmallMapsMatchTorchConvolution) {
     ASSERT_EQ(y.sizes(), ref.sizes());
     EXPECT_LT(test::max_abs_diff(y, ref), 1e-4 * ref.abs().max().item<double>()) << c.cin << " " << c.k;
   }
+  // bfloat16 takes the same route (bf16 GEMM, float accumulation) and stays within bf16's
+  // rounding of torch's bfloat16 convolution.
+  torch::nn::Conv2d bf(torch::nn::Conv2dOptions(1280, 64, 3).padding(1));
+  bf->to(torch::kBFloat16);
+  bf->weight.set_data(bf->weight.contiguous(at::MemoryFormat::ChannelsLast));
+  torch::Tensor xb = torch::randn({2, 1280, 4, 4}).to(torch::kBFloat16).contiguous(at::MemoryFormat::ChannelsLast);
+  ASSERT_TRUE(prefer_conv_gemm(bf, xb, 16));
+  torch::Tensor refb = torch::conv2d(xb.to(torch::kFloat32), bf->weight.to(torch::kFloat32), bf->bias.to(torch::kFloat32), 1, 1);
+  torch::Tensor yb = conv_forward(bf, xb);
+  ASSERT_EQ(yb.scalar_type(), torch::kBFloat16);
+  EXPECT_LT(test::max_abs_diff(yb.to(torch::kFloat32), refb), 1e-2 * refb.abs().max().item<double>());
   // Narrow layers and large maps stay with the library's convolution.
   torch::nn::Conv2d narrow(torch::nn::Conv2dOptions(320, 320, 3).padding(1));
   narrow->weight.set_data(narrow->weight.contiguous(at::MemoryFormat::ChannelsLast));

@@ -14,8 +14,8 @@ constexpr int64_t kGemmMaxPixels = 256;     // up to 16x16 outputs per image
 
 bool prefer_conv_gemm(const torch::nn::Conv2d& conv, const torch::Tensor& x, int64_t pixels) {
   const auto& o = conv->options;
-  return x.device().is_cpu() && x.scalar_type() == torch::kFloat32 && (*o.dilation())[0] == 1 &&
-         (*o.dilation())[1] == 1 && o.groups() == 1 &&
+  const bool dtype = x.scalar_type() == torch::kFloat32 || x.scalar_type() == torch::kBFloat16;
+  return x.device().is_cpu() && dtype && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 && o.groups() == 1 &&
          (*o.kernel_size())[0] == (*o.kernel_size())[1] && (*o.stride())[0] == (*o.stride())[1] &&
          conv->weight.size(1) >= kGemmMinChannels && pixels <= kGemmMaxPixels &&
          conv->weight.is_contiguous(at::MemoryFormat::ChannelsLast);  // used in place as a matrix
