@@ -26,15 +26,17 @@ while [ $# -gt 0 ]; do
     *) echo "train-default-model.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
-if [ "$device" = cuda ]; then batch=256 vae_batch=32 precision=bf16; else batch=16 vae_batch=8 precision=fp32; fi
+# UNet batches: scenes x 2 noise draws (the VAE encodes each scene once).
+if [ "$device" = cuda ]; then batch=128 vae_batch=32 precision=bf16; else batch=4 vae_batch=8 precision=bf16; fi
 mkdir -p "$work"
 
 [ -f "$work/tokenizer/spiece.model" ] || "$bin" tokenizer --out "$work/tokenizer" --vocab 500
 "$bin" vae --device "$device" --checkpoint "$work/vae.ckpt" --steps 100000 --batch "$vae_batch" \
   --crop 0 --time-budget "$vae_s" --save-every 500
 "$bin" unet --device "$device" --vae "$work/vae.ckpt" --tokenizer "$work/tokenizer" \
-  --checkpoint "$work/unet.ckpt" --steps 100000 --batch "$batch" --lr 4e-4 --precision "$precision" \
-  --time-budget "$unet_s" --save-every 500 --weights-out "$work/unet-weights.ckpt"
+  --checkpoint "$work/unet.ckpt" --steps 100000 --batch "$batch" --noise-draws 2 --lr 4e-4 \
+  --precision "$precision" --grounding 0.02 --time-budget "$unet_s" --save-every 500 \
+  --weights-out "$work/unet-weights.ckpt"
 "$bin" vae --device "$device" --decoder-only "$work/vae.ckpt" --checkpoint "$work/vae-decoder.ckpt" \
   --steps 100000 --batch "$vae_batch" --crop 0 --lr 3e-4 --time-budget "$dec_s" --save-every 500
 "$bin" eval-vae --checkpoint "$work/vae-decoder.ckpt"
