@@ -761,6 +761,10 @@
         <source>&amp;Copy Image</source>
         <translation>이미지 복사(&amp;C)</translation>
     </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
 </context>
 <context>
     <name>hdui::MaskView</name>
@@ -849,6 +853,14 @@
     <message>
         <source>CUDA (not available)</source>
         <translation>CUDA (사용 불가)</translation>
+    </message>
+    <message>
+        <source>Reduced precision (faster)</source>
+        <translation>낮은 정밀도 (더 빠름)</translation>
+    </message>
+    <message>
+        <source>Runs the UNet in bfloat16 on the CPU or float16 on CUDA: about twice as fast for large models, images within a few levels of full precision.</source>
+        <translation>UNet을 CPU에서는 bfloat16, CUDA에서는 float16으로 실행합니다. 큰 모델에서 약 두 배 빠르며, 이미지는 전체 정밀도와 몇 단계 이내로 같습니다.</translation>
     </message>
 </context>
 <context>

@@ -48,6 +48,8 @@ struct Engine::Impl {
     }
     if (options.precision == Precision::kFloat16) sd.unet->to(torch::kHalf);
     if (options.precision == Precision::kBFloat16) sd.unet->to(torch::kBFloat16);
+    const auto dtype = sd.unet->conv_in->weight.scalar_type();
+    sd.info.unet_dtype = dtype == torch::kBFloat16 ? "bfloat16" : dtype == torch::kHalf ? "float16" : "float32";
     // Channels-last convolution weights: oneDNN's fast layout, the sparse engine's layout,
     // and what lets wide convolutions use their weights in place as GEMM matrices. The VAE
     // decodes 1.4x faster so on this project's CPU (hd-shapes: 228 -> 165 ms).

@@ -213,6 +213,23 @@ class TestEngineWorker : public QObject {
     QCOMPARE(runFailed.first().at(3).toBool(), false);
   }
 
+  // "Reduced precision" loads the UNet in bfloat16 on the CPU (the info says so) and a run
+  // with it completes.
+  void reducedPrecisionRunsTheUNetInBFloat16() {
+    QCOMPARE(info_.unetDtype, QStringLiteral("float32"));
+    EngineClient client;
+    QSignalSpy loaded(&client, &EngineClient::modelLoaded);
+    ModelRequest r;
+    r.path = test::modelPath();
+    r.reducedPrecision = true;
+    client.loadModel(r);
+    QTRY_VERIFY_WITH_TIMEOUT(loaded.count() == 1, 120000);
+    QCOMPARE(loaded.first().first().value<ModelInfoData>().unetDtype, QStringLiteral("bfloat16"));
+    QSignalSpy finished(&client, &EngineClient::runFinished);
+    client.generate(request(2));
+    QTRY_VERIFY_WITH_TIMEOUT(finished.count() == 1, 120000);
+  }
+
   void aFolderThatIsNotAModelFails() {
     EngineClient client;
     QSignalSpy failed(&client, &EngineClient::modelFailed);

@@ -4,6 +4,7 @@
 // leaves the app usable.
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLabel>
@@ -300,6 +301,24 @@ class TestMainWindow : public QObject {
     // The model loaded before is still there.
     QVERIFY(w_->modelReady());
     QVERIFY(runOnce(3, 1));
+  }
+
+  // Ticking "Reduced precision" reloads the model with a bfloat16 UNet (shown in the status
+  // bar); unticking goes back to float32. Generation works in both.
+  void reducedPrecisionReloadsTheModel() {
+    auto* box = w_->findChild<QCheckBox*>(QStringLiteral("reducedPrecision"));
+    QVERIFY(box);
+    QSignalSpy loaded(w_, &MainWindow::modelLoadFinished);
+    box->click();
+    QVERIFY(loaded.wait(120000));
+    QCOMPARE(loaded.first().first().toBool(), true);
+    auto* status = w_->findChild<QLabel*>(QStringLiteral("modelStatus"));
+    QVERIFY(status);
+    QVERIFY2(status->text().contains(QStringLiteral("bfloat16")), qPrintable(status->text()));
+    QVERIFY(runOnce(3, 1));
+    box->click();
+    QVERIFY(loaded.wait(120000));
+    QVERIFY2(!status->text().contains(QStringLiteral("bfloat16")), qPrintable(status->text()));
   }
 
   void aWordNotInThePromptShowsAnError() {

@@ -35,6 +35,7 @@ ImageMetadata sample() {
   m.modelPath = QStringLiteral("/models/hd-shapes");
   m.modelName = QStringLiteral("hd-shapes");
   m.device = QStringLiteral("cpu");
+  m.unetDtype = QStringLiteral("bfloat16");
   m.highlightedToken = QStringLiteral("house");
   m.reason = QStringLiteral("chosen by hand");
   m.maskArea = 0.125;
@@ -177,6 +178,7 @@ class TestPngMetadata : public QObject {
     QCOMPARE(back.stepMs, m.stepMs);
     QCOMPARE(back.modes, m.modes);
     QCOMPARE(back.macFraction, 0.42);
+    QCOMPARE(back.unetDtype, QStringLiteral("bfloat16"));
     QCOMPARE(back.maskArea, 0.125);
     QCOMPARE(back.psnr, 31.5);
     QCOMPARE(back.speedup, 1.55);

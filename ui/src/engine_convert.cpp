@@ -155,6 +155,7 @@ ModelInfoData toModelInfo(const hd::ModelInfo& info, Device device) {
   m.vaeScaleFactor = info.vae_scale_factor;
   m.maxTokens = info.max_tokens;
   m.device = device;
+  m.unetDtype = qs(info.unet_dtype);
   for (const hd::ComponentInfo& c : info.components) {
     m.parameters += c.parameters;
     m.components.append(QStringLiteral("%1 %2 %3")

@@ -52,6 +52,9 @@ void EngineWorker::loadModel(const ModelRequest& request) {
     hd::EngineOptions options;
     options.device = request.device == Device::Cuda ? hd::Device::kCuda : hd::Device::kCpu;
     options.num_threads = request.threads;
+    if (request.reducedPrecision) {
+      options.precision = request.device == Device::Cuda ? hd::Precision::kFloat16 : hd::Precision::kBFloat16;
+    }
     // A new engine first: if the new model fails to load, the old one stays usable.
     auto engine = std::make_unique<hd::Engine>(options);
     const hd::Status st = engine->load(request.path.toStdString());

@@ -223,6 +223,7 @@ void MainWindow::buildDocks() {
   connect(stopButton_, &QPushButton::clicked, this, &MainWindow::stop);
   connect(picker_, &ModelPicker::modelChosen, this, &MainWindow::setModel);
   connect(picker_, &ModelPicker::deviceChosen, this, [this] { setModel(picker_->current()); });
+  connect(picker_, &ModelPicker::precisionChosen, this, [this] { setModel(picker_->current()); });
   connect(highlight_, &HighlightPanel::maskOptionsChanged, this, &MainWindow::maybeRemask);
   connect(highlight_->statisticCombo(), &QComboBox::currentIndexChanged, this,
           [this] { tokens_->setStatistic(highlight_->params().statistic); });
@@ -400,6 +401,7 @@ void MainWindow::loadSettings(const Options& options) {
     generation_->setUsedSeed(lastSeed_);
     picker_->setRecent(s.recentModels());
     picker_->setDevice(s.device());
+    picker_->setReducedPrecision(s.reducedPrecision());
     setEscapeStops(s.escapeStops());
     escapeAction_->setChecked(s.escapeStops());
     setOverlays(s.overlays());
@@ -449,6 +451,7 @@ void MainWindow::saveSettings() {
   s.setLastSeed(lastSeed_);
   if (!model_.path.isEmpty()) s.setModelPath(model_.path);
   s.setDevice(picker_->device());
+  s.setReducedPrecision(picker_->reducedPrecision());
   s.setTheme(themeMode_);
   s.setLanguage(language_);
   s.setEscapeStops(escapeAction_->isChecked());

@@ -82,6 +82,7 @@ ImageMetadata MainWindow::metadata() const {
   m.modelName = QFileInfo(m.modelPath).fileName();
   m.device =
       record_.model().device == Device::Cuda ? QStringLiteral("cuda") : QStringLiteral("cpu");
+  m.unetDtype = record_.model().unetDtype;
   m.appVersion = QApplication::applicationVersion();
   m.engineVersion = EngineWorker::engineVersion();
   if (const RunResult* r = record_.result()) {

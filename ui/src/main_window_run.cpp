@@ -51,6 +51,7 @@ void MainWindow::setModel(const QString& path) {
   ModelRequest request;
   request.path = path;
   request.device = picker_->device();
+  request.reducedPrecision = picker_->reducedPrecision();
   request.threads = Settings().threads();
   client_->loadModel(request);
   updateActions();
@@ -92,7 +93,8 @@ void MainWindow::updateModelTexts() {
     if (!client_->loadingModel()) modelStatus_->setText(tr("No model loaded"));
     return;
   }
-  const QString device = model_.device == Device::Cuda ? tr("CUDA") : tr("CPU");
+  QString device = model_.device == Device::Cuda ? tr("CUDA") : tr("CPU");
+  if (model_.unetDtype != QLatin1String("float32")) device = tr("%1, %2").arg(device, model_.unetDtype);
   const QString params = model_.parameters >= 1e9
                              ? tr("%1 G").arg(model_.parameters / 1e9, 0, 'f', 2)
                              : tr("%1 M").arg(model_.parameters / 1e6, 0, 'f', 1);

@@ -1,11 +1,13 @@
 // ModelPicker: the model (the embedded default, recent models, or a diffusers folder or
-// single-file checkpoint chosen by the user) and the device (CPU; CUDA when built and present).
+// single-file checkpoint chosen by the user), the device (CPU; CUDA when built and present) and
+// the UNet's precision (full, or reduced: bfloat16 on CPUs, float16 on CUDA).
 #pragma once
 
 #include <QWidget>
 
 #include "types.h"
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QToolButton;
@@ -26,6 +28,8 @@ class ModelPicker : public QWidget {
   QString current() const;
   Device device() const;
   void setDevice(Device device);
+  bool reducedPrecision() const;
+  void setReducedPrecision(bool on);  // emits nothing
   void setCudaAvailable(bool available);
   void setInfo(const QString& text);
   void setBusy(bool busy);
@@ -39,6 +43,7 @@ class ModelPicker : public QWidget {
  signals:
   void modelChosen(const QString& path);
   void deviceChosen(hdui::Device device);
+  void precisionChosen(bool reduced);
 
  protected:
   void changeEvent(QEvent* event) override;
@@ -51,6 +56,7 @@ class ModelPicker : public QWidget {
   QToolButton* browse_ = nullptr;
   QComboBox* device_ = nullptr;
   QLabel* deviceLabel_ = nullptr;
+  QCheckBox* reduced_ = nullptr;
   QLabel* info_ = nullptr;
   QString defaultPath_;
   bool defaultInstalled_ = false;

@@ -176,6 +176,7 @@ QJsonObject toJson(const ImageMetadata& m) {
                    {"engine_version", m.engineVersion},
                    {"model", QJsonObject{{"path", m.modelPath}, {"name", m.modelName}}},
                    {"device", m.device},
+                   {"unet_dtype", m.unetDtype},
                    {"prompt", p.prompt},
                    {"negative_prompt", p.negativePrompt},
                    {"steps", p.steps},
@@ -204,6 +205,7 @@ bool fromJson(const QJsonObject& json, ImageMetadata* m) {
   m->modelPath = model.value("path").toString();
   m->modelName = model.value("name").toString();
   m->device = json.value("device").toString();
+  m->unetDtype = json.value("unet_dtype").toString();
   m->appVersion = json.value("generator").toString().section(u' ', -1);
   m->engineVersion = json.value("engine_version").toString();
   p.prompt = json.value("prompt").toString();

@@ -20,6 +20,7 @@ struct ImageMetadata {
   QString modelPath;
   QString modelName;
   QString device;  // "cpu", "cuda"
+  QString unetDtype;  // "float32", "bfloat16", "float16"
   QString highlightedToken;
   QString reason;
   double maskArea = -1;      // < 0: no mask

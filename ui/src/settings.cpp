@@ -88,6 +88,12 @@ void Settings::setDevice(Device device) {
   s_.setValue("model/device",
               device == Device::Cuda ? QStringLiteral("cuda") : QStringLiteral("cpu"));
 }
+bool Settings::reducedPrecision() const {
+  return s_.value("model/reduced_precision", false).toBool();
+}
+void Settings::setReducedPrecision(bool on) {
+  s_.setValue("model/reduced_precision", on);
+}
 int Settings::threads() const {
   return s_.value("model/threads", 0).toInt();
 }

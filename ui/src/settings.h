@@ -30,6 +30,8 @@ class Settings {
   void addRecentModel(const QString& path);
   Device device() const;
   void setDevice(Device device);
+  bool reducedPrecision() const;  // the UNet in bfloat16 (CPU) / float16 (CUDA)
+  void setReducedPrecision(bool on);
   int threads() const;
 
   theme::Mode theme() const;

@@ -160,6 +160,7 @@ struct RunResult {
 struct ModelRequest {
   QString path;
   Device device = Device::Cpu;
+  bool reducedPrecision = false;  // UNet in bfloat16 on CPUs, float16 on CUDA
   int threads = 0;  // 0: every core
 };
 
@@ -173,6 +174,7 @@ struct ModelInfoData {
   qint64 parameters = 0;
   QStringList components;  // "unet 859,520,964 F16", ...
   Device device = Device::Cpu;
+  QString unetDtype = QStringLiteral("float32");  // the UNet's arithmetic
 };
 
 struct RemaskRequest {

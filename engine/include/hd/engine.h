@@ -59,6 +59,7 @@ struct ModelInfo {
   int latent_channels = 4;
   std::string tokenizer;   // tokenizer kind, e.g. "clip-bpe"
   int max_tokens = 77;
+  std::string unet_dtype = "float32";  // the UNet's arithmetic: float32, bfloat16 or float16
 };
 
 struct GenerateRequest {
