@@ -136,21 +136,21 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     const auto wait_start = Clock::now();
     SceneBatch batch = data.get(step);
     data_wait += std::chrono::duration<double>(Clock::now() - wait_start).count();
-    const int64_t images = batch.rgb.size(0);
-    const int64_t B = images * o.noise_draws;
+    const int64_t scenes = batch.rgb.size(0);
+    const int64_t B = scenes * o.noise_draws;
     torch::Tensor latents;
     {
       torch::NoGradGuard no_grad;
       AutocastScope autocast(bf16, device.type());
-      torch::Tensor images = batch.images(device).contiguous(format);  // [B, 3, S, S]
-      torch::Tensor z = vae->encode(images).mean.to(torch::kFloat32);  // [B, C, h, w]
+      torch::Tensor images = batch.images(device).contiguous(format);  // [scenes, 3, S, S]
+      torch::Tensor z = vae->encode(images).mean.to(torch::kFloat32);  // [scenes, C, h, w]
       latents = ((z - latent_mean) / latent_std).repeat({o.noise_draws, 1, 1, 1}).contiguous(format);
     }
     torch::Tensor drop = torch::rand({B}, gen);
     std::vector<int64_t> ids, pair_sample, pair_token;
     std::vector<torch::Tensor> pair_mask;
     for (int64_t i = 0; i < B; ++i) {
-      const int64_t image = i % images;  // the scene behind sample i (noise_draws samples each)
+      const int64_t image = i % scenes;  // the scene behind sample i (noise_draws samples each)
       const bool dropped = drop[i].item<double>() < o.cfg_dropout;
       const TokenizedText t = tokenizer->encode(dropped ? "" : batch.captions[image]);
       ids.insert(ids.end(), t.ids.begin(), t.ids.end());
