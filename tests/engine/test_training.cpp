@@ -40,6 +40,24 @@ fs::path scratch(const std::string& name) {
   return dir;
 }
 
+// A 120-piece tokenizer trained on 3000 captions, in dir/tokenizer.
+TokenizerOptions small_tokenizer(const fs::path& dir) {
+  TokenizerOptions t;
+  t.out = dir / "tokenizer";
+  t.vocab_size = 120;
+  t.captions = 3000;
+  train_tokenizer(t);
+  return t;
+}
+
+// A VAE with seeded random weights, saved as a train_vae checkpoint.
+AutoencoderKL random_vae_checkpoint(const fs::path& file) {
+  torch::manual_seed(0);
+  AutoencoderKL vae = make_vae(config_dir());
+  save_checkpoint(file, {{"vae", vae.get()}}, nullptr, nullptr, 1);
+  return vae;
+}
+
 // Linear warm-up to lr, then cosine decay to lr * final_fraction at the last step.
 TEST(LearningRate, WarmupThenCosine) {
   EXPECT_DOUBLE_EQ(learning_rate(0, 1000, 1e-3, 100, 0.1), 1e-5);
@@ -105,14 +123,8 @@ TEST(Checkpoint, WeightsOnlyRoundTrip) {
 // latents_mean / latents_std equal to the statistics the UNet trainer uses, and scaling 1.
 TEST(Export, WritesALoadableModelWithLatentStatistics) {
   const fs::path dir = scratch("export");
-  TokenizerOptions t;
-  t.out = dir / "tokenizer";
-  t.vocab_size = 120;
-  t.captions = 3000;
-  train_tokenizer(t);
-  torch::manual_seed(0);
-  AutoencoderKL vae = make_vae(config_dir());
-  save_checkpoint(dir / "vae.ckpt", {{"vae", vae.get()}}, nullptr, nullptr, 1);
+  const TokenizerOptions t = small_tokenizer(dir);
+  AutoencoderKL vae = random_vae_checkpoint(dir / "vae.ckpt");
   UNet2DConditionModel unet = make_unet(config_dir());
   CLIPTextModel te = make_text_encoder(config_dir(), 120, 32);
   save_checkpoint(dir / "unet.ckpt", {{"unet", unet.get()}, {"text_encoder", te.get()}}, nullptr,
@@ -205,14 +217,8 @@ TEST(DiffusionTarget, SamplerRecoversX0FromTheTarget) {
 // report both losses, change the weights and checkpoint the step count.
 TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   const fs::path dir = scratch("unet");
-  TokenizerOptions t;
-  t.out = dir / "tokenizer";
-  t.vocab_size = 120;
-  t.captions = 3000;
-  train_tokenizer(t);
-  torch::manual_seed(0);
-  AutoencoderKL vae = make_vae(config_dir());
-  save_checkpoint(dir / "vae.ckpt", {{"vae", vae.get()}}, nullptr, nullptr, 1);
+  const TokenizerOptions t = small_tokenizer(dir);
+  random_vae_checkpoint(dir / "vae.ckpt");
   UNetOptions o;
   o.config_dir = config_dir();
   o.vae_checkpoint = dir / "vae.ckpt";
