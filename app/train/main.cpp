@@ -160,6 +160,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"out", true, false, "report folder", "DIR"},
                               {"steps", true, false, "DDIM steps (default 50)", "N"},
                               {"guidance", true, false, "guidance (default 7.5)", "G"},
+                              {"guidance-rescale", true, false, "guidance rescale 0..1 (default 0)", "R"},
                               {"limit", true, false, "first N prompts", "N"},
                               {"device", true, false, "cpu (default) or cuda", "DEV"}});
     Args a(specs, argv);
@@ -171,6 +172,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     if (o.model.empty() || o.prompts.empty() || o.out.empty()) throw std::invalid_argument("--model, --prompts and --out are required");
     o.steps = a.get_int("steps", o.steps);
     o.guidance = a.get_double("guidance", o.guidance);
+    o.guidance_rescale = a.get_double("guidance-rescale", o.guidance_rescale);
     o.limit = a.get_int("limit", 0);
     o.device = a.get_or("device", o.device);
     const auto s = hd::train::evaluate_model(o);

@@ -1,6 +1,9 @@
 // The whole text-to-image pipeline reproduces diffusers' StableDiffusionPipeline with
 // DDIM for the same seed: latents, text embeddings, per-step latents and the image.
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "hd/engine.h"
 #include "io/model_loader.h"
@@ -139,6 +142,44 @@ TEST_F(PipelineTest, Float16FollowsFloat32) { expect_precision_follows_float32(*
 
 // BFloat16, the CPU's reduced precision: a coarser format, a looser bound.
 TEST_F(PipelineTest, BFloat16FollowsFloat32) { expect_precision_follows_float32(*io_, Precision::kBFloat16, 4e-2); }
+
+// The default model's scheduler settings (v-prediction, zero terminal SNR, trailing
+// timesteps) with guidance_rescale reproduce diffusers' image; without the rescale the image
+// is another one (the option is not a no-op).
+TEST_F(PipelineTest, VPredictionZeroSnrWithGuidanceRescaleMatchesDiffusers) {
+  const SafetensorsFile golden = SafetensorsFile::open(data_dir() / "pipeline_a_vzsnr.safetensors");
+  const auto& m = golden.metadata();
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("hd_vzsnr_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::copy(data_dir() / "pipeline_a", dir, std::filesystem::copy_options::recursive);
+  std::ofstream(dir / "scheduler" / "scheduler_config.json", std::ios::trunc) << m.at("scheduler_config");
+  Engine engine;
+  Status st = engine.load(dir.string());
+  ASSERT_TRUE(st.ok()) << st.message();
+  GenerateRequest r;
+  r.prompt = m.at("prompt");
+  r.negative_prompt = m.at("negative_prompt");
+  r.steps = std::stoi(m.at("steps"));
+  r.guidance_scale = std::stof(m.at("guidance"));
+  r.guidance_rescale = std::stof(m.at("guidance_rescale"));
+  r.seed = std::stoll(m.at("seed"));
+  r.width = std::stoi(m.at("width"));
+  r.height = std::stoi(m.at("height"));
+  r.highlight.enabled = false;
+  GenerateResult out;
+  ASSERT_TRUE((st = engine.generate(r, &out)).ok()) << st.message();
+  const torch::Tensor want = fixture_tensor(golden, "image");
+  EXPECT_LT(max_abs_diff(image_tensor(out.image), want), 1e-3);
+  r.guidance_rescale = 0;
+  ASSERT_TRUE((st = engine.generate(r, &out)).ok()) << st.message();
+  EXPECT_GT(max_abs_diff(image_tensor(out.image), want), 1e-2);
+  r.guidance_rescale = 1.5f;
+  st = engine.generate(r, &out);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("guidance rescale must be between 0 and 1, got 1.5"), std::string::npos) << st.message();
+  std::filesystem::remove_all(dir);
+}
 
 // The same weights in the CompVis single-file layout give the same image.
 TEST_F(PipelineTest, SingleFileCheckpointMatchesFolder) {

@@ -67,6 +67,10 @@ struct GenerateRequest {
   std::string negative_prompt;  // the unconditional input of classifier-free guidance
   int steps = 50;
   float guidance_scale = 7.5f;  // <= 1: no classifier-free guidance (one UNet pass a step)
+  // diffusers' guidance_rescale (Lin et al. 2023, 3.4): blends the guided prediction with
+  // itself rescaled to the conditional prediction's standard deviation, against the
+  // over-exposure of strong guidance on zero-terminal-SNR models. 0 (off) .. 1.
+  float guidance_rescale = 0.0f;
   int64_t seed = -1;            // < 0: a random seed, reported in the result
   int width = 0;                // 0: the model's default; must be a multiple of 8
   int height = 0;

@@ -75,6 +75,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     req.prompt = caption;
     req.steps = o.steps;
     req.guidance_scale = static_cast<float>(o.guidance);
+    req.guidance_rescale = static_cast<float>(o.guidance_rescale);
     req.seed = static_cast<int64_t>(o.seed) + index;
     // Dense in effect (a full step every step) while the maps are captured at 20% and the
     // first object's noun is thresholded as the method does.
@@ -123,7 +124,9 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   std::ostringstream md;
   char row[256];
   md << "# Quality bars of " << o.model.string() << "\n\n" << index << " held-out prompts of " << o.prompts.string()
-     << ", dense DDIM " << o.steps << " steps, guidance " << o.guidance << "\n\n";
+     << ", dense DDIM " << o.steps << " steps, guidance " << o.guidance
+     << (o.guidance_rescale > 0 ? " (rescaled " + std::to_string(o.guidance_rescale).substr(0, 4) + ")" : std::string())
+     << "\n\n";
   std::snprintf(row, sizeof row, "- prompt fidelity, single objects: %d / %d (%.1f%%; bar 80%%)\n", s.single_ok,
                 s.single, 100.0 * s.single_ok / std::max(1, s.single));
   md << row;
