@@ -29,7 +29,7 @@ const std::vector<OptionSpec>& specs() {
       {"negative", true, false, "negative prompt (the unconditional input)", "TEXT"},
       {"steps", true, false, "DDIM steps (default 50)", "N"},
       {"guidance", true, false, "classifier-free guidance scale; <= 1 disables it (default 7.5)", "G"},
-      {"guidance-rescale", true, false, "rescale the guided prediction's std toward the conditional one's, 0..1 (default 0)", "R"},
+      {"guidance-rescale", true, false, "rescale the guided prediction's std toward the conditional one's, 0..1 (default: 0.7 for zero-terminal-SNR models, else 0)", "R"},
       {"seed", true, false, "random seed; omitted or negative: random, printed (default random)", "S"},
       {"width", true, false, "image width, a multiple of 8 (default: the model's)", "W"},
       {"height", true, false, "image height, a multiple of 8 (default: the model's)", "H"},
@@ -84,7 +84,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   req.negative_prompt = args.get_or("negative", "");
   req.steps = args.get_int("steps", 50);
   req.guidance_scale = static_cast<float>(args.get_double("guidance", 7.5));
-  req.guidance_rescale = static_cast<float>(args.get_double("guidance-rescale", 0.0));
+  req.guidance_rescale = static_cast<float>(args.get_double("guidance-rescale", -1.0));
   req.seed = args.get_int64("seed", -1);
   req.width = args.get_int("width", 0);
   req.height = args.get_int("height", 0);

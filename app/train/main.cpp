@@ -160,7 +160,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"out", true, false, "report folder", "DIR"},
                               {"steps", true, false, "DDIM steps (default 50)", "N"},
                               {"guidance", true, false, "guidance (default 7.5)", "G"},
-                              {"guidance-rescale", true, false, "guidance rescale 0..1 (default 0)", "R"},
+                              {"guidance-rescale", true, false, "guidance rescale 0..1 (default: automatic, 0.7 for zero-terminal-SNR models)", "R"},
                               {"limit", true, false, "first N prompts", "N"},
                               {"device", true, false, "cpu (default) or cuda", "DEV"}});
     Args a(specs, argv);

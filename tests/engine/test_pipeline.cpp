@@ -171,13 +171,18 @@ TEST_F(PipelineTest, VPredictionZeroSnrWithGuidanceRescaleMatchesDiffusers) {
   ASSERT_TRUE((st = engine.generate(r, &out)).ok()) << st.message();
   const torch::Tensor want = fixture_tensor(golden, "image");
   EXPECT_LT(max_abs_diff(image_tensor(out.image), want), 1e-3);
+  r.guidance_rescale = -1;  // automatic: 0.7 on a zero-terminal-SNR schedule
+  ASSERT_TRUE((st = engine.generate(r, &out)).ok()) << st.message();
+  EXPECT_LT(max_abs_diff(image_tensor(out.image), want), 1e-3);
   r.guidance_rescale = 0;
   ASSERT_TRUE((st = engine.generate(r, &out)).ok()) << st.message();
   EXPECT_GT(max_abs_diff(image_tensor(out.image), want), 1e-2);
   r.guidance_rescale = 1.5f;
   st = engine.generate(r, &out);
   EXPECT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("guidance rescale must be between 0 and 1, got 1.5"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("guidance rescale must be between 0 and 1 (negative: automatic), got 1.5"),
+            std::string::npos)
+      << st.message();
   std::filesystem::remove_all(dir);
 }
 

@@ -69,8 +69,10 @@ struct GenerateRequest {
   float guidance_scale = 7.5f;  // <= 1: no classifier-free guidance (one UNet pass a step)
   // diffusers' guidance_rescale (Lin et al. 2023, 3.4): blends the guided prediction with
   // itself rescaled to the conditional prediction's standard deviation, against the
-  // over-exposure of strong guidance on zero-terminal-SNR models. 0 (off) .. 1.
-  float guidance_rescale = 0.0f;
+  // over-exposure of strong guidance on zero-terminal-SNR models. 0 (off) .. 1; negative:
+  // automatic, 0.7 (the paper's value) when the model's scheduler has zero terminal SNR
+  // (like the embedded default model), else 0.
+  float guidance_rescale = -1.0f;
   int64_t seed = -1;            // < 0: a random seed, reported in the result
   int width = 0;                // 0: the model's default; must be a multiple of 8
   int height = 0;

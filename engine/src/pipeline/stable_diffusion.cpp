@@ -79,9 +79,11 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
   if (!std::isfinite(req.guidance_scale) || req.guidance_scale < 0 || req.guidance_scale > 100) {
     fail("guidance scale must be between 0 and 100, got ", req.guidance_scale);
   }
-  if (!std::isfinite(req.guidance_rescale) || req.guidance_rescale < 0 || req.guidance_rescale > 1) {
-    fail("guidance rescale must be between 0 and 1, got ", req.guidance_rescale);
+  if (!std::isfinite(req.guidance_rescale) || req.guidance_rescale > 1) {
+    fail("guidance rescale must be between 0 and 1 (negative: automatic), got ", req.guidance_rescale);
   }
+  const float guidance_rescale =
+      req.guidance_rescale >= 0 ? req.guidance_rescale : sd_->scheduler.rescale_betas_zero_snr ? 0.7f : 0.0f;
   if (req.eta < 0 || req.eta > 1) fail("eta must be between 0 and 1, got ", req.eta);
 
   *result = GenerateResult{};
@@ -150,10 +152,10 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
     if (do_cfg) {
       auto parts = noise_pred.chunk(2);
       noise_pred = parts[0] + req.guidance_scale * (parts[1] - parts[0]);
-      if (req.guidance_rescale > 0) {  // diffusers' rescale_noise_cfg (unbiased std per sample)
+      if (guidance_rescale > 0) {  // diffusers' rescale_noise_cfg (unbiased std per sample)
         const std::vector<int64_t> dims = {1, 2, 3};
         torch::Tensor rescaled = noise_pred * (parts[1].std(dims, true, true) / noise_pred.std(dims, true, true));
-        noise_pred = req.guidance_rescale * rescaled + (1 - req.guidance_rescale) * noise_pred;
+        noise_pred = guidance_rescale * rescaled + (1 - guidance_rescale) * noise_pred;
       }
     }
     torch::Tensor noise;

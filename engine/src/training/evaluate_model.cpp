@@ -125,7 +125,8 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   char row[256];
   md << "# Quality bars of " << o.model.string() << "\n\n" << index << " held-out prompts of " << o.prompts.string()
      << ", dense DDIM " << o.steps << " steps, guidance " << o.guidance
-     << (o.guidance_rescale > 0 ? " (rescaled " + std::to_string(o.guidance_rescale).substr(0, 4) + ")" : std::string())
+     << (o.guidance_rescale >= 0 ? ", guidance rescale " + std::to_string(o.guidance_rescale).substr(0, 4)
+                                 : std::string(", guidance rescale automatic"))
      << "\n\n";
   std::snprintf(row, sizeof row, "- prompt fidelity, single objects: %d / %d (%.1f%%; bar 80%%)\n", s.single_ok,
                 s.single, 100.0 * s.single_ok / std::max(1, s.single));

@@ -14,7 +14,7 @@ struct EvalOptions {
   std::filesystem::path out;      // report folder (CSV + Markdown + sample sheet)
   int steps = 50;
   double guidance = 7.5;
-  double guidance_rescale = 0.0;  // GenerateRequest::guidance_rescale
+  double guidance_rescale = -1.0;  // GenerateRequest::guidance_rescale (negative: automatic)
   int limit = 0;                  // 0: all prompts
   uint64_t seed = 100;
   std::string device = "cpu";     // cpu or cuda
