@@ -29,7 +29,8 @@ std::string joined_args(const std::string& sub, const std::vector<std::string>& 
 std::string header(const std::string& command, const Engine& engine) {
   std::ostringstream os;
   os << "command: " << command << "\n"
-     << "model: " << engine.info().path << " (" << engine.info().format << ")\n"
+     << "model: " << engine.info().path << " (" << engine.info().format << "), UNet "
+     << engine.info().unet_dtype << "\n"
      << "runtime: " << runtime_line() << "\n";
   return os.str();
 }

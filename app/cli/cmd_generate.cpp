@@ -121,8 +121,8 @@ int cmd_generate(const std::vector<std::string>& argv) {
     return 1;
   }
   if (!quiet) {
-    std::fprintf(stderr, "model %s (%s)\n%s\n", engine.info().path.c_str(), engine.info().format.c_str(),
-                 runtime_line().c_str());
+    std::fprintf(stderr, "model %s (%s), UNet %s\n%s\n", engine.info().path.c_str(), engine.info().format.c_str(),
+                 engine.info().unet_dtype.c_str(), runtime_line().c_str());
   }
 
   g_engine = &engine;

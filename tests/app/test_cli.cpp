@@ -74,6 +74,7 @@ TEST(Cli, GenerateInBFloat16) {
                  " --guidance 7.5 --seed 1234 --width 32 --height 32 --mode dense --precision bf16 --out " +
                  png.string() + " --save-tensor " + tensor.string());
   ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("UNet bfloat16"), std::string::npos) << r.output;  // the log says so
   const std::vector<float> a = hd::to_float32(hd::SafetensorsFile::open(tensor).at("image"));
   const std::vector<float> b = hd::to_float32(
       hd::SafetensorsFile::open(fs::path(HD_TEST_DATA_DIR) / "pipeline_a_io.safetensors").at("image"));
