@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace hd::kernels {
@@ -229,45 +230,83 @@ void scatter_gather_impl(const ScatterGatherParamsT<T>& p, const ParallelFor& pa
   });
 }
 
-// NCHW gather and scatter of bfloat16 maps: plain loops (the engine's CPU maps are
-// channels-last; these keep the layouts complete).
-void gather_nchw_generic(const GatherParamsT<BFloat16>& p, const ParallelFor& parallel) {
+template <class T>
+void gather_nchw(const GatherParamsT<T>& p, const ParallelFor& parallel) {
   const int64_t N = p.tiles.count, C = p.channels, H = p.height, W = p.width;
   const int64_t wh = p.window_h, ww = p.window_w, up = p.upsample;
+  const int64_t vh = H * up, vw = W * up;  // virtual (upsampled) size
+  // One unit of work: one (sample, tile, channel) window.
   run(p.batch * N * C, parallel, [&](int64_t begin, int64_t end) {
     for (int64_t job = begin; job < end; ++job) {
-      const int64_t c = job % C, n = (job / C) % N, b = job / (C * N);
-      const BFloat16* src = p.input + (b * C + c) * H * W;
-      BFloat16* dst = p.output + ((b * N + n) * p.out_channels + p.channel_offset + c) * wh * ww;
-      for (int64_t i = 0; i < wh; ++i) {
-        for (int64_t j = 0; j < ww; ++j) {
-          const int64_t vy = p.tiles.ys[n] + i, vx = p.tiles.xs[n] + j;
-          float v = 0.0f;
-          if (vy >= 0 && vy < H * up && vx >= 0 && vx < W * up) {
-            v = load(src[(vy / up) * W + vx / up]);
-            if (p.scale) v = v * p.scale[b * C + c] + (p.shift ? p.shift[b * C + c] : 0.0f);
-            if (p.silu) v = silu(v);
+      const int64_t c = job % C;
+      const int64_t n = (job / C) % N;
+      const int64_t b = job / (C * N);
+      const T* src = p.input + (b * C + c) * H * W;
+      T* dst = p.output + ((b * N + n) * p.out_channels + p.channel_offset + c) * wh * ww;
+      const float a = p.scale ? p.scale[b * C + c] : 1.0f;
+      const float s = p.shift ? p.shift[b * C + c] : 0.0f;
+      const bool affine = p.scale != nullptr;
+      const int64_t y0 = p.tiles.ys[n], x0 = p.tiles.xs[n];
+      if constexpr (std::is_same_v<T, float>) {
+        if (up == 1 && y0 >= 0 && y0 + wh <= vh && x0 >= 0 && x0 + ww <= vw) {
+          // Fully inside (the common case): copy the rows, then one vectorisable pass over
+          // the contiguous window.
+          for (int64_t i = 0; i < wh; ++i) {
+            const float* srow = src + (y0 + i) * W + x0;
+            float* drow = dst + i * ww;
+            for (int64_t j = 0; j < ww; ++j) drow[j] = srow[j];
           }
-          store(dst[i * ww + j], v);
+          if (affine || p.silu) affine_silu(dst, wh * ww, a, s, affine, p.silu);
+          continue;
+        }
+      }
+      for (int64_t i = 0; i < wh; ++i) {
+        const int64_t vy = y0 + i;
+        T* row = dst + i * ww;
+        if (vy < 0 || vy >= vh) {
+          std::memset(row, 0, sizeof(T) * ww);
+          continue;
+        }
+        const T* srow = src + (vy / up) * W;
+        for (int64_t j = 0; j < ww; ++j) {
+          const int64_t vx = x0 + j;
+          if (vx < 0 || vx >= vw) {
+            store(row[j], 0.0f);
+            continue;
+          }
+          float v = load(srow[vx / up]);
+          if (affine) v = v * a + s;
+          if (p.silu) v = silu(v);
+          store(row[j], v);
         }
       }
     }
   });
 }
 
-void scatter_nchw_generic(const ScatterParamsT<BFloat16>& p, const ParallelFor& parallel) {
-  const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w, H = p.height, W = p.width;
+template <class T>
+void scatter_nchw(const ScatterParamsT<T>& p, const ParallelFor& parallel) {
+  const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w;
+  const int64_t H = p.height, W = p.width;
   run(p.batch * N * C, parallel, [&](int64_t begin, int64_t end) {
     for (int64_t job = begin; job < end; ++job) {
-      const int64_t c = job % C, n = (job / C) % N, b = job / (C * N);
+      const int64_t c = job % C;
+      const int64_t n = (job / C) % N;
+      const int64_t b = job / (C * N);
       const int64_t tile = ((b * N + n) * C + c) * th * tw;
+      const T* src = p.tiles + tile;
+      const T* res = p.residual ? p.residual + tile : nullptr;
+      T* dst = p.output + (b * C + c) * H * W;
+      const int64_t y0 = p.positions.ys[n], x0 = p.positions.xs[n];
       for (int64_t i = 0; i < th; ++i) {
+        const int64_t y = y0 + i;
+        if (y < 0 || y >= H) continue;
         for (int64_t j = 0; j < tw; ++j) {
-          const int64_t y = p.positions.ys[n] + i, x = p.positions.xs[n] + j;
-          if (y < 0 || y >= H || x < 0 || x >= W) continue;
-          float v = load(p.tiles[tile + i * tw + j]);
-          if (p.residual) v += load(p.residual[tile + i * tw + j]);
-          store(p.output[(b * C + c) * H * W + y * W + x], v * p.scale);
+          const int64_t x = x0 + j;
+          if (x < 0 || x >= W) continue;
+          float v = load(src[i * tw + j]);
+          if (res) v += load(res[i * tw + j]);
+          store(dst[y * W + x], v * p.scale);
         }
       }
     }
@@ -284,95 +323,20 @@ void scatter_gather_cpu(const ScatterGatherParamsBF16& p, const ParallelFor& par
   scatter_gather_impl(p, parallel);
 }
 
-void gather_cpu(const GatherParamsBF16& p, const ParallelFor& parallel) {
-  if (p.channels_last) return gather_nhwc(p, parallel);
-  gather_nchw_generic(p, parallel);
-}
-
-void scatter_cpu(const ScatterParamsBF16& p, const ParallelFor& parallel) {
-  if (p.channels_last) return scatter_nhwc(p, parallel);
-  scatter_nchw_generic(p, parallel);
-}
-
 void gather_cpu(const GatherParams& p, const ParallelFor& parallel) {
-  if (p.channels_last) return gather_nhwc(p, parallel);
-  const int64_t N = p.tiles.count, C = p.channels, H = p.height, W = p.width;
-  const int64_t wh = p.window_h, ww = p.window_w, up = p.upsample;
-  const int64_t vh = H * up, vw = W * up;  // virtual (upsampled) size
-  // One unit of work: one (sample, tile, channel) window.
-  run(p.batch * N * C, parallel, [&](int64_t begin, int64_t end) {
-    for (int64_t job = begin; job < end; ++job) {
-      const int64_t c = job % C;
-      const int64_t n = (job / C) % N;
-      const int64_t b = job / (C * N);
-      const float* src = p.input + (b * C + c) * H * W;
-      float* dst = p.output + ((b * N + n) * p.out_channels + p.channel_offset + c) * wh * ww;
-      const float a = p.scale ? p.scale[b * C + c] : 1.0f;
-      const float s = p.shift ? p.shift[b * C + c] : 0.0f;
-      const bool affine = p.scale != nullptr;
-      const int64_t y0 = p.tiles.ys[n], x0 = p.tiles.xs[n];
-      if (up == 1 && y0 >= 0 && y0 + wh <= vh && x0 >= 0 && x0 + ww <= vw) {
-        // Fully inside (the common case): copy the rows, then one vectorisable pass over
-        // the contiguous window.
-        for (int64_t i = 0; i < wh; ++i) {
-          const float* srow = src + (y0 + i) * W + x0;
-          float* drow = dst + i * ww;
-          for (int64_t j = 0; j < ww; ++j) drow[j] = srow[j];
-        }
-        if (affine || p.silu) affine_silu(dst, wh * ww, a, s, affine, p.silu);
-        continue;
-      }
-      for (int64_t i = 0; i < wh; ++i) {
-        const int64_t vy = y0 + i;
-        float* row = dst + i * ww;
-        if (vy < 0 || vy >= vh) {
-          std::memset(row, 0, sizeof(float) * ww);
-          continue;
-        }
-        const float* srow = src + (vy / up) * W;
-        for (int64_t j = 0; j < ww; ++j) {
-          const int64_t vx = x0 + j;
-          if (vx < 0 || vx >= vw) {
-            row[j] = 0.0f;
-            continue;
-          }
-          float v = srow[vx / up];
-          if (affine) v = v * a + s;
-          if (p.silu) v = silu(v);
-          row[j] = v;
-        }
-      }
-    }
-  });
+  p.channels_last ? gather_nhwc(p, parallel) : gather_nchw(p, parallel);
+}
+
+void gather_cpu(const GatherParamsBF16& p, const ParallelFor& parallel) {
+  p.channels_last ? gather_nhwc(p, parallel) : gather_nchw(p, parallel);
 }
 
 void scatter_cpu(const ScatterParams& p, const ParallelFor& parallel) {
-  if (p.channels_last) return scatter_nhwc(p, parallel);
-  const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w;
-  const int64_t H = p.height, W = p.width;
-  run(p.batch * N * C, parallel, [&](int64_t begin, int64_t end) {
-    for (int64_t job = begin; job < end; ++job) {
-      const int64_t c = job % C;
-      const int64_t n = (job / C) % N;
-      const int64_t b = job / (C * N);
-      const int64_t tile = ((b * N + n) * C + c) * th * tw;
-      const float* src = p.tiles + tile;
-      const float* res = p.residual ? p.residual + tile : nullptr;
-      float* dst = p.output + (b * C + c) * H * W;
-      const int64_t y0 = p.positions.ys[n], x0 = p.positions.xs[n];
-      for (int64_t i = 0; i < th; ++i) {
-        const int64_t y = y0 + i;
-        if (y < 0 || y >= H) continue;
-        for (int64_t j = 0; j < tw; ++j) {
-          const int64_t x = x0 + j;
-          if (x < 0 || x >= W) continue;
-          float v = src[i * tw + j];
-          if (res) v += res[i * tw + j];
-          dst[y * W + x] = v * p.scale;
-        }
-      }
-    }
-  });
+  p.channels_last ? scatter_nhwc(p, parallel) : scatter_nchw(p, parallel);
+}
+
+void scatter_cpu(const ScatterParamsBF16& p, const ParallelFor& parallel) {
+  p.channels_last ? scatter_nhwc(p, parallel) : scatter_nchw(p, parallel);
 }
 
 }  // namespace hd::kernels
