@@ -76,20 +76,21 @@ torch::Tensor grounding_loss(const std::vector<torch::Tensor>& probabilities,
   torch::Tensor total = torch::zeros({}, torch::kFloat32);
   if (N == 0 || probabilities.empty())
     return probabilities.empty() ? total : total.to(probabilities[0].device());
-  total = total.to(probabilities[0].device());
+  const torch::Device device = probabilities[0].device();
+  total = total.to(device);
+  const torch::Tensor sample = targets.sample.to(device), token = targets.token.to(device);
+  const torch::Tensor mask = targets.mask.to(device);  // [N, 1, M, M]
   for (const auto& p : probabilities) {
     const int64_t L = p.size(1);
     const auto side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(L))));
     if (side * side != L)
       fail("grounding_loss: a cross-attention map of ", L, " queries is not square");
-    const torch::Tensor sample = targets.sample.to(p.device()),
-                        token = targets.token.to(p.device());
     // a[n, l] = p[sample[n], l, token[n]]
     torch::Tensor a = p.index_select(0, sample)                                // [N, L, S]
                           .gather(2, token.view({N, 1, 1}).expand({N, L, 1}))  // [N, L, 1]
                           .squeeze(2)
-                          .to(torch::kFloat32);     // [N, L]
-    torch::Tensor m = targets.mask.to(p.device());  // [N, 1, M, M]
+                          .to(torch::kFloat32);  // [N, L]
+    torch::Tensor m = mask;
     if (m.size(-1) != side) m = torch::adaptive_avg_pool2d(m, {side, side});
     m = m.reshape({N, L});                                             // [N, L]
     torch::Tensor inside = (a * m).sum(1) / a.sum(1).clamp_min(1e-8);  // [N]
