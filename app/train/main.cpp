@@ -113,6 +113,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"offset-noise", true, false, "per-channel noise offset std (default 0.1)", "X"},
                               {"noise-draws", true, false, "noisy samples per encoded scene (default 1; batch = scenes x draws)", "K"},
                               {"grounding", true, false, "weight of the cross-attention grounding loss (default 0: off)", "W"},
+                              {"object-weight", true, false, "extra loss weight of object pixels (default 0: uniform)", "W"},
                               {"precision", true, false, "fp32 (default) or bf16 autocast", "P"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("unet", "Train the UNet and text encoder.", specs).c_str()), 0;
@@ -138,6 +139,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     if (o.noise_draws < 1) throw std::invalid_argument("--noise-draws: must be at least 1");
     o.grounding_weight = a.get_double("grounding", o.grounding_weight);
     if (o.grounding_weight < 0) throw std::invalid_argument("--grounding: the weight must be >= 0");
+    o.object_weight = a.get_double("object-weight", o.object_weight);
+    if (o.object_weight < 0) throw std::invalid_argument("--object-weight: the weight must be >= 0");
     o.precision = a.get_or("precision", o.precision);
     hd::train::train_unet(o, [](const hd::train::Progress& p) { print_progress("unet", "data-wait", p); });
     return 0;
@@ -162,6 +165,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"guidance", true, false, "guidance (default 7.5)", "G"},
                               {"guidance-rescale", true, false, "guidance rescale 0..1 (default: automatic, 0.7 for zero-terminal-SNR models)", "R"},
                               {"limit", true, false, "first N prompts", "N"},
+                              {"size", true, false, "image side in pixels (default: the model's)", "PX"},
                               {"device", true, false, "cpu (default) or cuda", "DEV"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("evaluate", "Quality bars of a trained model.", specs).c_str()), 0;
@@ -174,6 +178,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.guidance = a.get_double("guidance", o.guidance);
     o.guidance_rescale = a.get_double("guidance-rescale", o.guidance_rescale);
     o.limit = a.get_int("limit", 0);
+    o.size = a.get_int("size", 0);
+    if (o.size < 0 || o.size % 8) throw std::invalid_argument("--size: " + std::to_string(o.size) + " is not a positive multiple of 8");
     o.device = a.get_or("device", o.device);
     const auto s = hd::train::evaluate_model(o);
     std::printf("prompt fidelity: single objects %d/%d (%.1f%%), pairs %d/%d (%.1f%%)\n", s.single_ok, s.single,

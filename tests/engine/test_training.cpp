@@ -326,5 +326,24 @@ TEST(Grounding, SceneBatchesCarryObjectMasks) {
   }
 }
 
+// Object pixels weigh 1 + w against the background's 1, overlapping masks count once, and
+// each sample's weights average to 1 (the loss keeps its scale); a scene without objects
+// stays uniform.
+TEST(DiffusionTarget, ObjectLossWeightsFavourObjectsAndKeepTheScale) {
+  torch::Tensor masks = torch::zeros({2, 3, 4, 4});
+  masks[0][0].slice(0, 0, 2).fill_(1.0);  // top half: object 0
+  masks[0][1].slice(0, 0, 1).fill_(1.0);  // first row: object 1 too (overlap)
+  const torch::Tensor w = object_loss_weights(masks, 2.0);
+  ASSERT_EQ(w.sizes(), (std::vector<int64_t>{2, 1, 4, 4}));
+  // sample 0: 8 pixels at 3, 8 at 1 -> mean 2: 1.5 inside, 0.5 outside
+  EXPECT_NEAR(w[0][0][0][0].item<double>(), 1.5, 1e-6);
+  EXPECT_NEAR(w[0][0][3][3].item<double>(), 0.5, 1e-6);
+  EXPECT_NEAR(w[1].max().item<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(w[1].min().item<double>(), 1.0, 1e-6);
+  EXPECT_NEAR(w[0].mean().item<double>(), 1.0, 1e-6);
+  EXPECT_THROW(object_loss_weights(masks, -1.0), Error);
+  EXPECT_THROW(object_loss_weights(masks[0], 1.0), Error);
+}
+
 }  // namespace
 }  // namespace hd::train

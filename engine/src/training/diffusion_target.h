@@ -22,4 +22,11 @@ torch::Tensor diffusion_target(const std::string& prediction, const torch::Tenso
 torch::Tensor min_snr_weight(const std::string& prediction, const torch::Tensor& alphas_cumprod,
                              double gamma);
 
+// Per-pixel loss weights that favour the objects over the background: 1 + w inside any
+// object's mask (soft coverage at latent resolution), normalised so that each sample's
+// weights average to 1 and the loss keeps its scale. Textured backgrounds (water, grass,
+// clouds) otherwise dominate the error of scenes whose objects cover a few percent of the
+// image. masks: [B, K, h, w] in 0..1 -> [B, 1, h, w].
+torch::Tensor object_loss_weights(const torch::Tensor& masks, double w);
+
 }  // namespace hd::train

@@ -77,6 +77,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     req.guidance_scale = static_cast<float>(o.guidance);
     req.guidance_rescale = static_cast<float>(o.guidance_rescale);
     req.seed = static_cast<int64_t>(o.seed) + index;
+    req.width = req.height = o.size;
     // Dense in effect (a full step every step) while the maps are captured at 20% and the
     // first object's noun is thresholded as the method does.
     req.highlight.enabled = true;
@@ -124,7 +125,9 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   std::ostringstream md;
   char row[256];
   md << "# Quality bars of " << o.model.string() << "\n\n" << index << " held-out prompts of " << o.prompts.string()
-     << ", dense DDIM " << o.steps << " steps, guidance " << o.guidance
+     << ", dense DDIM " << o.steps << " steps, "
+     << (o.size > 0 ? std::to_string(o.size) + "x" + std::to_string(o.size) : std::string("default size"))
+     << ", guidance " << o.guidance
      << (o.guidance_rescale >= 0 ? ", guidance rescale " + std::to_string(o.guidance_rescale).substr(0, 4)
                                  : std::string(", guidance rescale automatic"))
      << "\n\n";

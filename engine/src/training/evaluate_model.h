@@ -16,6 +16,7 @@ struct EvalOptions {
   double guidance = 7.5;
   double guidance_rescale = -1.0;  // GenerateRequest::guidance_rescale (negative: automatic)
   int limit = 0;                  // 0: all prompts
+  int size = 0;                   // image side in pixels; 0: the model's default
   uint64_t seed = 100;
   std::string device = "cpu";     // cpu or cuda
 };

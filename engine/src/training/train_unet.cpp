@@ -183,7 +183,11 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       pred = unet->forward(noisy, t, context).to(torch::kFloat32);  // [B, 4, h, w]
     }
     torch::Tensor target = diffusion_target(prediction, latents, noise, a);
-    torch::Tensor per_sample = (pred - target).pow(2).mean({1, 2, 3});  // [B]
+    torch::Tensor error = (pred - target).pow(2);  // [B, 4, h, w]
+    if (o.object_weight > 0) {
+      error = error * object_loss_weights(batch.masks.repeat({o.noise_draws, 1, 1, 1}).to(device), o.object_weight);
+    }
+    torch::Tensor per_sample = error.mean({1, 2, 3});  // [B]
     if (o.snr_gamma > 0) per_sample = per_sample * min_snr_weight(prediction, a.view({B}), o.snr_gamma);
     torch::Tensor loss = per_sample.mean();
     if (grounding) {

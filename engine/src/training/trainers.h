@@ -75,6 +75,8 @@ struct UNetOptions {
   // Weight of the cross-attention grounding loss (training/grounding_loss.h) added to the
   // denoising loss; 0 disables it (and keeps the fused attention kernels).
   double grounding_weight = 0.0;
+  // Extra weight of the objects' pixels in the denoising loss (object_loss_weights); 0: uniform.
+  double object_weight = 0.0;
   std::string precision = "fp32";         // or "bf16" (autocast; for GPUs)
   // Start a new run (no optimizer state) from these weights: a checkpoint of this trainer,
   // or an exported model folder (its unet/ and text_encoder/, fp16 -> float32).
