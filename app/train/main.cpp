@@ -114,6 +114,9 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"noise-draws", true, false, "noisy samples per encoded scene (default 1; batch = scenes x draws)", "K"},
                               {"grounding", true, false, "weight of the cross-attention grounding loss (default 0: off)", "W"},
                               {"object-weight", true, false, "extra loss weight of object pixels (default 0: uniform)", "W"},
+                              {"timestep-bias", true, false, "none (default), later or earlier: favour the noisiest or cleanest timesteps", "S"},
+                              {"timestep-bias-multiplier", true, false, "weight of the favoured timesteps (default 1)", "X"},
+                              {"timestep-bias-portion", true, false, "share of the timesteps favoured (default 0.25)", "F"},
                               {"precision", true, false, "fp32 (default) or bf16 autocast", "P"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("unet", "Train the UNet and text encoder.", specs).c_str()), 0;
@@ -140,6 +143,9 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.grounding_weight = a.get_double("grounding", o.grounding_weight);
     if (o.grounding_weight < 0) throw std::invalid_argument("--grounding: the weight must be >= 0");
     o.object_weight = a.get_double("object-weight", o.object_weight);
+    o.timestep_bias = a.get_or("timestep-bias", o.timestep_bias);
+    o.timestep_bias_multiplier = a.get_double("timestep-bias-multiplier", o.timestep_bias_multiplier);
+    o.timestep_bias_portion = a.get_double("timestep-bias-portion", o.timestep_bias_portion);
     if (o.object_weight < 0) throw std::invalid_argument("--object-weight: the weight must be >= 0");
     o.precision = a.get_or("precision", o.precision);
     hd::train::train_unet(o, [](const hd::train::Progress& p) { print_progress("unet", "data-wait", p); });

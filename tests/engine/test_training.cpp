@@ -345,5 +345,23 @@ TEST(DiffusionTarget, ObjectLossWeightsFavourObjectsAndKeepTheScale) {
   EXPECT_THROW(object_loss_weights(masks[0], 1.0), Error);
 }
 
+// "later" multiplies the noisiest portion of the timesteps, "earlier" the cleanest; weights
+// sum to 1 and bad strategies, multipliers and portions are refused.
+TEST(DiffusionTarget, TimestepBiasFavoursThePortionAsked) {
+  const torch::Tensor later = timestep_weights(1000, "later", 3.0, 0.25);
+  EXPECT_NEAR(later.sum().item<double>(), 1.0, 1e-9);
+  EXPECT_NEAR(later[999].item<double>() / later[0].item<double>(), 3.0, 1e-9);
+  EXPECT_NEAR(later[750].item<double>() / later[749].item<double>(), 3.0, 1e-9);
+  EXPECT_NEAR(later.slice(0, 750).sum().item<double>(), 750.0 / 1500.0, 1e-9);  // 250 x 3 of 750 + 750
+  const torch::Tensor earlier = timestep_weights(1000, "earlier", 2.0, 0.5);
+  EXPECT_NEAR(earlier[0].item<double>() / earlier[999].item<double>(), 2.0, 1e-9);
+  const torch::Tensor none = timestep_weights(10, "none", 5.0, 0.5);
+  EXPECT_NEAR(none.max().item<double>(), 0.1, 1e-12);
+  EXPECT_NEAR(none.min().item<double>(), 0.1, 1e-12);
+  EXPECT_THROW(timestep_weights(1000, "middle", 2.0, 0.25), Error);
+  EXPECT_THROW(timestep_weights(1000, "later", 0.0, 0.25), Error);
+  EXPECT_THROW(timestep_weights(1000, "later", 2.0, 1.5), Error);
+}
+
 }  // namespace
 }  // namespace hd::train

@@ -1,5 +1,7 @@
 #include "training/diffusion_target.h"
 
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include "common/error.h"
@@ -28,6 +30,21 @@ torch::Tensor object_loss_weights(const torch::Tensor& masks, double w) {
   torch::Tensor cover = std::get<0>(masks.max(1, /*keepdim=*/true)).clamp(0, 1);  // [B, 1, h, w]
   torch::Tensor weights = 1 + w * cover;
   return weights / weights.mean({1, 2, 3}, /*keepdim=*/true);
+}
+
+torch::Tensor timestep_weights(int64_t num_timesteps, const std::string& strategy, double multiplier,
+                               double portion) {
+  if (num_timesteps < 1) fail("timestep_weights: ", num_timesteps, " timesteps");
+  if (strategy != "none" && strategy != "later" && strategy != "earlier") {
+    fail("timestep bias: strategy '", strategy, "' is none, later or earlier");
+  }
+  if (!(multiplier > 0)) fail("timestep bias: multiplier ", multiplier, " must be > 0");
+  if (!(portion > 0 && portion <= 1)) fail("timestep bias: portion ", portion, " must be in (0, 1]");
+  torch::Tensor w = torch::ones({num_timesteps}, torch::kDouble);  // [T]
+  const auto n = std::max<int64_t>(1, static_cast<int64_t>(std::llround(portion * num_timesteps)));
+  if (strategy == "later") w.slice(0, num_timesteps - n).fill_(multiplier);
+  if (strategy == "earlier") w.slice(0, 0, n).fill_(multiplier);
+  return w / w.sum();
 }
 
 }  // namespace hd::train

@@ -29,4 +29,12 @@ torch::Tensor min_snr_weight(const std::string& prediction, const torch::Tensor&
 // image. masks: [B, K, h, w] in 0..1 -> [B, 1, h, w].
 torch::Tensor object_loss_weights(const torch::Tensor& masks, double w);
 
+// Sampling weights of the training timesteps (diffusers' --timestep_bias_strategy): "none"
+// (uniform), "later" (the noisiest `portion` of the T timesteps weigh `multiplier`, the rest
+// 1) or "earlier" (the cleanest `portion`). Layout and object presence are decided at the
+// noisiest steps, where a model that already draws shapes from a half-noised scene may still
+// fail to start them from pure noise. -> [T], summing to 1.
+torch::Tensor timestep_weights(int64_t num_timesteps, const std::string& strategy, double multiplier,
+                               double portion);
+
 }  // namespace hd::train

@@ -119,6 +119,8 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     fail("hd-train unet: zero terminal SNR needs prediction_type v_prediction");
   }
   const int64_t T = alphas.size(0);
+  const torch::Tensor t_weights =
+      timestep_weights(T, o.timestep_bias, o.timestep_bias_multiplier, o.timestep_bias_portion);  // [T]
   BatchPrefetcher data(o.seed_base, o.batch, o.image_size);
   torch::Generator gen = at::detail::createCPUGenerator(o.seed_base);
 
@@ -168,7 +170,9 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       targets.mask = torch::stack(pair_mask).unsqueeze(1).to(device);  // [N, 1, M, M]
     }
     torch::Tensor input_ids = torch::tensor(ids, torch::kLong).view({B, -1}).to(device);  // [B, L]
-    torch::Tensor t = torch::randint(0, T, {B}, gen, torch::kLong).to(device);
+    torch::Tensor t = (o.timestep_bias == "none" ? torch::randint(0, T, {B}, gen, torch::kLong)
+                                                  : torch::multinomial(t_weights, B, /*replacement=*/true, gen))
+                          .to(device);
     // Offset noise: a random per-sample, per-channel constant hides the latents' mean in
     // x_t, so that the model takes colours from the caption, not from the noise.
     torch::Tensor noise = (torch::randn(latents.sizes(), gen) +

@@ -77,6 +77,10 @@ struct UNetOptions {
   double grounding_weight = 0.0;
   // Extra weight of the objects' pixels in the denoising loss (object_loss_weights); 0: uniform.
   double object_weight = 0.0;
+  // Timestep sampling bias (timestep_weights): "none", "later" or "earlier".
+  std::string timestep_bias = "none";
+  double timestep_bias_multiplier = 1.0;
+  double timestep_bias_portion = 0.25;
   std::string precision = "fp32";         // or "bf16" (autocast; for GPUs)
   // Start a new run (no optimizer state) from these weights: a checkpoint of this trainer,
   // or an exported model folder (its unet/ and text_encoder/, fp16 -> float32).
