@@ -35,7 +35,9 @@ mkdir -p "$work"
   --crop 0 --time-budget "$vae_s" --save-every 500
 "$bin" unet --device "$device" --vae "$work/vae.ckpt" --tokenizer "$work/tokenizer" \
   --checkpoint "$work/unet.ckpt" --steps 100000 --batch "$batch" --noise-draws 2 --lr 4e-4 \
-  --precision "$precision" --grounding 0.02 --time-budget "$unet_s" --save-every 500 \
+  --precision "$precision" --grounding 0.02 --object-weight 2 \
+  --timestep-bias later --timestep-bias-multiplier 3 --timestep-bias-portion 0.4 \
+  --time-budget "$unet_s" --save-every 500 \
   --weights-out "$work/unet-weights.ckpt"
 "$bin" vae --device "$device" --decoder-only "$work/vae.ckpt" --checkpoint "$work/vae-decoder.ckpt" \
   --steps 100000 --batch "$vae_batch" --crop 0 --lr 3e-4 --time-budget "$dec_s" --save-every 500
