@@ -363,5 +363,30 @@ TEST(DiffusionTarget, TimestepBiasFavoursThePortionAsked) {
   EXPECT_THROW(timestep_weights(1000, "later", 2.0, 1.5), Error);
 }
 
+// Stochastic DDIM (eta = 1) on a zero-terminal-SNR schedule: at the pure-noise step the
+// deterministic direction's coefficient 1 - ab_prev - sigma^2 is zero in exact arithmetic and
+// may round below zero in float32; the sampler must stay finite (diffusers gives NaN there).
+TEST(DDIMSchedulerStep, StochasticStepStaysFiniteAtZeroTerminalSnr) {
+  DDIMSchedulerConfig c;
+  c.beta_schedule = "scaled_linear";
+  c.beta_start = 0.00085;
+  c.beta_end = 0.012;
+  c.clip_sample = false;
+  c.prediction_type = "v_prediction";
+  c.rescale_betas_zero_snr = true;
+  c.timestep_spacing = "trailing";
+  for (int steps : {10, 25, 50}) {
+    DDIMScheduler scheduler(c);
+    scheduler.set_timesteps(steps);
+    torch::manual_seed(5);
+    torch::Tensor x = torch::randn({1, 4, 8, 8});
+    const std::vector<int64_t> ts = scheduler.timesteps();
+    for (size_t i = 0; i < ts.size(); ++i) {
+      x = scheduler.step(0.1 * torch::randn({1, 4, 8, 8}), ts[i], x, 1.0, torch::randn({1, 4, 8, 8}));
+      ASSERT_TRUE(torch::isfinite(x).all().item<bool>()) << steps << " steps, step " << i;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hd::train

@@ -1,5 +1,6 @@
 #include "schedulers/scheduling_ddim.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <torch/torch.h>
@@ -144,7 +145,9 @@ torch::Tensor DDIMScheduler::step(const torch::Tensor& model_output, int64_t tim
   const float variance = (b_prev / b_t) * (1.0f - a_t / a_prev);
   const float std_dev = static_cast<float>(eta) * std::sqrt(variance);
 
-  torch::Tensor direction = std::sqrt(1.0f - a_prev - std_dev * std_dev) * eps;
+  // Zero in exact arithmetic at the pure-noise step of a zero-terminal-SNR schedule with
+  // eta = 1, where float32 can round it below zero (diffusers then returns NaN).
+  torch::Tensor direction = std::sqrt(std::max(0.0f, 1.0f - a_prev - std_dev * std_dev)) * eps;
   torch::Tensor prev = std::sqrt(a_prev) * x0 + direction;
   if (eta > 0) {
     if (!noise.defined()) fail("scheduler: eta > 0 needs a noise tensor");
