@@ -171,7 +171,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"guidance", true, false, "guidance (default 7.5)", "G"},
                               {"guidance-rescale", true, false, "guidance rescale 0..1 (default: automatic, 0.7 for zero-terminal-SNR models)", "R"},
                               {"limit", true, false, "first N prompts", "N"},
-                              {"size", true, false, "image side in pixels (default: the model's)", "PX"},
+                              {"size", true, false, "image side in pixels, a multiple of the VAE's factor (default: the model's)", "PX"},
                               {"device", true, false, "cpu (default) or cuda", "DEV"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("evaluate", "Quality bars of a trained model.", specs).c_str()), 0;
@@ -185,7 +185,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.guidance_rescale = a.get_double("guidance-rescale", o.guidance_rescale);
     o.limit = a.get_int("limit", 0);
     o.size = a.get_int("size", 0);
-    if (o.size < 0 || o.size % 8) throw std::invalid_argument("--size: " + std::to_string(o.size) + " is not a positive multiple of 8");
+    if (o.size < 0) throw std::invalid_argument("--size: " + std::to_string(o.size) + " is negative");
     o.device = a.get_or("device", o.device);
     const auto s = hd::train::evaluate_model(o);
     std::printf("prompt fidelity: single objects %d/%d (%.1f%%), pairs %d/%d (%.1f%%)\n", s.single_ok, s.single,

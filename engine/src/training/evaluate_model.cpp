@@ -64,6 +64,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   EvalSummary s;
   std::vector<double> ious, seconds;
   std::vector<cv::Mat> sheet;
+  int width = 0, height = 0;  // of the images generated (the model's default unless o.size)
   std::string line;
   int index = 0;
   while (std::getline(in, line) && (o.limit <= 0 || index < o.limit)) {
@@ -86,6 +87,8 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     GenerateResult r;
     if (!(st = engine.generate(req, &r)).ok()) fail(caption, ": ", st.message());
     cv::Mat rgb(r.image.height, r.image.width, CV_8UC3, r.image.rgb.data());
+    width = r.image.width;
+    height = r.image.height;
     const data::CheckResult check = data::check_scene(rgb.clone(), spec);
     const double iou = r.attention ? mask_iou(r.attention->mask.refined, check.objects.front().mask) : 0.0;
     bool colour = true, kind = true, position = true;
@@ -125,9 +128,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   std::ostringstream md;
   char row[256];
   md << "# Quality bars of " << o.model.string() << "\n\n" << index << " held-out prompts of " << o.prompts.string()
-     << ", dense DDIM " << o.steps << " steps, "
-     << (o.size > 0 ? std::to_string(o.size) + "x" + std::to_string(o.size) : std::string("default size"))
-     << ", guidance " << o.guidance
+     << ", dense DDIM " << o.steps << " steps, " << width << "x" << height << ", guidance " << o.guidance
      << (o.guidance_rescale >= 0 ? ", guidance rescale " + std::to_string(o.guidance_rescale).substr(0, 4)
                                  : std::string(", guidance rescale automatic"))
      << "\n\n";

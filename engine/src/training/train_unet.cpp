@@ -170,6 +170,8 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       targets.mask = torch::stack(pair_mask).unsqueeze(1).to(device);  // [N, 1, M, M]
     }
     torch::Tensor input_ids = torch::tensor(ids, torch::kLong).view({B, -1}).to(device);  // [B, L]
+    // Unbiased runs keep randint: the same random stream as before the bias existed, so
+    // their checkpoints resume on the batches they would have seen.
     torch::Tensor t = (o.timestep_bias == "none" ? torch::randint(0, T, {B}, gen, torch::kLong)
                                                   : torch::multinomial(t_weights, B, /*replacement=*/true, gen))
                           .to(device);
