@@ -239,8 +239,8 @@ void write_or_throw(const std::string& text, const fs::path& p) {
   if (!st.ok()) throw std::runtime_error(st.message());
 }
 
-void write_summary(const fs::path& out, const std::vector<Row>& rows, const std::string& inception,
-                   int inception_size) {
+void write_summary(const fs::path& out, const std::vector<Row>& rows, const std::string& command,
+                   const std::string& inception, int inception_size) {
   std::optional<double> fid;
   if (!inception.empty()) {
     FeatureNetwork net;
@@ -255,7 +255,7 @@ void write_summary(const fs::path& out, const std::vector<Row>& rows, const std:
   const Summary s = summarise(rows, fid);
   std::ostringstream csv, md;
   csv << "metric,value\n";
-  md << "# hd eval\n\n```\nruntime: " << runtime_line()
+  md << "# hd eval\n\n```\ncommand: " << command << "\nruntime: " << runtime_line()
      << "\n```\n\n| metric | value |\n|---|---|\n";
   for (const auto& [k, v] : s.items) {
     csv << quote(k) << ',' << quote(v) << '\n';
@@ -288,7 +288,8 @@ std::string eta_text(double seconds) {
   return buf;
 }
 
-int merge(const fs::path& out, const std::string& inception, int inception_size) {
+int merge(const fs::path& out, const std::string& command, const std::string& inception,
+          int inception_size) {
   std::vector<Row> rows;
   std::set<long> seen;
   if (!fs::is_directory(out / "rows"))
@@ -320,7 +321,7 @@ int merge(const fs::path& out, const std::string& inception, int inception_size)
   write_or_throw(csv.str(), out / "eval.csv");
   std::fprintf(stderr, "merged %zu rows from %zu shard files into %s\n", rows.size(), files.size(),
                (out / "eval.csv").c_str());
-  write_summary(out, rows, inception, inception_size);
+  write_summary(out, rows, command, inception, inception_size);
   return 0;
 }
 
@@ -351,7 +352,9 @@ int cmd_eval(const std::vector<std::string>& argv) {
   const fs::path out = *args.get("out");
   const std::string inception = args.get_or("inception", "");
   const int inception_size = args.get_int("inception-size", 299);
-  if (args.has("merge")) return merge(out, inception, inception_size);
+  std::string command = "hd eval";
+  for (const std::string& a : argv) command += " " + a;
+  if (args.has("merge")) return merge(out, command, inception, inception_size);
   if (!args.has("prompts")) throw std::invalid_argument("--prompts is required (or --merge)");
   const auto [shard, shards] = parse_shard(args.get_or("shard", "0/1"));
   std::vector<PromptItem> prompts = read_prompt_file(*args.get("prompts"));
@@ -435,7 +438,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   }
   if (tty && !todo.empty()) std::fprintf(stderr, "\n");
   rows.close();
-  if (shards == 1) return merge(out, inception, inception_size);
+  if (shards == 1) return merge(out, command, inception, inception_size);
   std::fprintf(stderr, "shard %d/%d finished; run hd eval --merge --out %s when every shard has\n",
                shard, shards, out.c_str());
   return 0;

@@ -212,6 +212,7 @@ TEST(Cli, EvalShardsResumeAndMerge) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("| prompts | 3 |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("FID highlight images vs dense images"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("command: hd eval --merge --out "), std::string::npos) << r.output;
   std::ifstream merged(dir / "out" / "eval.csv");
   std::string header, first, second;
   std::getline(merged, header);
