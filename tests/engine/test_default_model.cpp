@@ -1,8 +1,8 @@
 // The embedded default model as shipped in resources/models/hd-shapes: its files load, match
 // the architecture that hd-train trains (resources/configs/hd-shapes), are fp16 and small
 // enough for git, and the model draws what a prompt names (checked by the scene checker).
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -39,11 +39,10 @@ TEST(DefaultModel, IsWhereTheEngineLooksForIt) {
 // encoder's vocabulary is the trained tokenizer's (at most the configured bound); the VAE
 // adds the latent statistics the UNet was trained on.
 TEST(DefaultModel, ConfigsMatchTheTrainedArchitecture) {
-  const std::pair<const char*, const char*> files[] = {
-      {"unet", "config.json"},
-      {"text_encoder", "config.json"},
-      {"vae", "config.json"},
-      {"scheduler", "scheduler_config.json"}};
+  const std::pair<const char*, const char*> files[] = {{"unet", "config.json"},
+                                                       {"text_encoder", "config.json"},
+                                                       {"vae", "config.json"},
+                                                       {"scheduler", "scheduler_config.json"}};
   for (const auto& [component, file] : files) {
     const nlohmann::json want = read_json(training_configs() / component / file);
     const nlohmann::json have = read_json(shipped() / component / file);
