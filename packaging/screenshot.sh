@@ -1,21 +1,19 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Starts the real Highlight Diffusion Studio under Xvfb, runs one generation and saves a
 # screenshot of the window (docs/screenshot.png by default).
 #
-#   packaging/screenshot.sh MODEL [OUT.png] [extra hd-studio options...]
+#   packaging/screenshot.sh [MODEL [OUT.png] [extra hd-studio options...]]
 #
-# MODEL: a diffusers folder or .safetensors checkpoint, e.g. tests/fixtures/data/pipeline_a.
+# MODEL: a diffusers folder or .safetensors checkpoint; default the embedded model
+# (resources/models/hd-shapes). Options given after OUT.png override the script's.
 # The binary is taken from $HD_BUILD_DIR (default: build) or $HD_STUDIO. The app runs with
 # fresh settings in a temporary folder, so your own layout and settings are not touched.
-set -eu
+set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 1 ]; then
-  echo "usage: $0 MODEL [OUT.png] [hd-studio options...]" >&2
-  exit 2
-fi
-model=$1
-shift
+model=${1:-$here/resources/models/hd-shapes}
+[ $# -gt 0 ] && shift
+[ -e "$model" ] || { echo "$0: $model not found" >&2; exit 2; }
 out=${1:-$here/docs/screenshot.png}
 [ $# -gt 0 ] && shift
 studio=${HD_STUDIO:-$here/${HD_BUILD_DIR:-build}/app/hd-studio}
@@ -33,11 +31,17 @@ mkdir -p "$(dirname "$out")"
 # share the cores (a training job, a build); passive waiting keeps the timings meaningful.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
-# One generation: 64x64 on the tiny test pipeline gives block grids fine enough to see.
+# One generation compared with the dense baseline. The embedded model at its own size and
+# the default 50 steps; the tiny random-weight test pipelines at 64x64, which gives block
+# grids fine enough to see, in 16 steps.
+case $model in
+  */tests/fixtures/* | tests/fixtures/*)
+    run=(--prompt "a red star above a blue house" --steps 16 --seed 42 --size 64x64 --threshold 170) ;;
+  *)
+    run=(--prompt "a large orange heart next to a small blue circle on the grass" --steps 50 --seed 1) ;;
+esac
 XDG_CONFIG_HOME=$settings QT_SCALE_FACTOR=${QT_SCALE_FACTOR:-1} \
   xvfb-run -a -s "-screen 0 1600x1000x24" \
-  "$studio" --reset --model "$model" \
-    --prompt "a red star above a blue house" --steps 16 --seed 42 \
-    --size 64x64 --threshold 170 --overlays blocks --compare \
+  "$studio" --reset --model "$model" "${run[@]}" --overlays blocks --compare \
     --screenshot "$out" "$@"
 echo "$0: wrote $out"
