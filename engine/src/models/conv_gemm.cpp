@@ -1,5 +1,7 @@
 #include "models/conv_gemm.h"
 
+#include "models/packed_gemm.h"
+
 #include <vector>
 
 #include <torch/torch.h>
@@ -48,7 +50,7 @@ torch::Tensor conv2d_gemm(torch::nn::Conv2d& conv, const torch::Tensor& x) {
   }
   torch::Tensor wmat =
       w.permute({0, 2, 3, 1}).reshape({Cout, k * k * Cin});  // a view when channels-last
-  torch::Tensor y = o.bias() ? torch::addmm(conv->bias, cols, wmat.t()) : torch::mm(cols, wmat.t());
+  torch::Tensor y = gemm_nt(cols, wmat, o.bias() ? conv->bias : torch::Tensor(), w);  // [M, Cout]
   return y.view({B, oh, ow, Cout}).permute({0, 3, 1, 2});  // channels-last [B, Cout, oh, ow]
 }
 
