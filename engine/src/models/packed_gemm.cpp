@@ -14,10 +14,11 @@ namespace hd {
 
 namespace {
 
+// mkldnn::_reorder_linear_weight(w, batch_size?) and
+// mkldnn::_linear_pointwise(x, w, b?, attr, scalars, algorithm?), when this libtorch has them.
 struct Ops {
-  std::optional<c10::OperatorHandle> reorder;  // mkldnn::_reorder_linear_weight(w, batch_size?)
-  std::optional<c10::OperatorHandle>
-      linear;  // mkldnn::_linear_pointwise(x, w, b?, attr, scalars, algorithm?)
+  std::optional<c10::OperatorHandle> reorder;
+  std::optional<c10::OperatorHandle> linear;
 };
 
 const Ops& ops() {
@@ -66,7 +67,8 @@ torch::Tensor pack(const torch::Tensor& w) {
   return stack.front().toTensor();
 }
 
-const torch::Tensor& packed_weight(const torch::Tensor& w, const torch::Tensor& owner) {
+// By value: the map may change under another thread once the lock is released.
+torch::Tensor packed_weight(const torch::Tensor& w, const torch::Tensor& owner) {
   const c10::TensorImpl* key = owner.unsafeGetTensorImpl();
   const void* data = owner.data_ptr();
   const int64_t version = version_of(owner);
@@ -88,8 +90,8 @@ const torch::Tensor& packed_weight(const torch::Tensor& w, const torch::Tensor& 
 bool packed_gemm_applies(const torch::Tensor& x, const torch::Tensor& w) {
   const auto dtype = x.scalar_type();
   return x.device().is_cpu() && w.device().is_cpu() && w.scalar_type() == dtype &&
-         (dtype == torch::kBFloat16 || dtype == torch::kFloat32) && !torch::GradMode::is_enabled() &&
-         enabled();
+         (dtype == torch::kBFloat16 || dtype == torch::kFloat32) &&
+         !torch::GradMode::is_enabled() && enabled();
 }
 
 torch::Tensor gemm_nt(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias,
@@ -97,7 +99,7 @@ torch::Tensor gemm_nt(const torch::Tensor& x, const torch::Tensor& w, const torc
   if (!packed_gemm_applies(x, w)) {
     return bias.defined() ? torch::addmm(bias, x, w.t()) : torch::mm(x, w.t());
   }
-  const torch::Tensor& packed = packed_weight(w, owner);
+  const torch::Tensor packed = packed_weight(w, owner);
   torch::jit::Stack stack = {x.contiguous(),
                              packed,
                              bias.defined() ? c10::IValue(bias) : c10::IValue(),
