@@ -14,8 +14,8 @@
 // autograd (training keeps torch's own GEMMs), and a libtorch that has the two operators
 // (torch 2.x with oneDNN; Debian's 1.13 falls back). HD_PACKED_GEMM=0 turns it off, for
 // side-by-side measurements or to save memory: a packed copy is kept per weight tensor while
-// the weight lives and is unchanged (its storage and version counter), so it holds the
-// UNet's weights a second time (SD v1.4: 3.4 GB in float32, 1.7 GB in bfloat16).
+// the weight lives and is unchanged (its storage and version counter), so it holds most of the
+// UNet's weights a second time (SD v1.4: up to 3.4 GB in float32, 1.7 GB in bfloat16).
 #pragma once
 
 #include <torch/types.h>
