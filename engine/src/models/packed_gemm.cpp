@@ -75,7 +75,7 @@ torch::Tensor packed_weight(const torch::Tensor& w, const torch::Tensor& owner) 
   std::lock_guard<std::mutex> lock(g_mutex);
   auto it = g_cache.find(key);
   if (it != g_cache.end() && !it->second.owner.expired() && it->second.data == data &&
-      it->second.version == version && it->second.shape == w.sizes().vec()) {
+      it->second.version == version && c10::IntArrayRef(it->second.shape) == w.sizes()) {
     return it->second.packed;
   }
   for (auto e = g_cache.begin(); e != g_cache.end();) {  // drop the copies of freed weights
