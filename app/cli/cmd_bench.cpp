@@ -203,6 +203,71 @@ std::string parts_csv(const std::vector<double>& areas, const std::vector<Engine
   return csv.str();
 }
 
+// The operator traces (--trace): per area and step, operator calls and, on CUDA, kernel
+// launches and the GPU's busy time against wall time; then the partial step's costliest
+// operators at each area.
+std::string ops_table(const std::vector<double>& areas,
+                      const std::vector<Engine::PartialBench>& benches) {
+  std::ostringstream md;
+  char row[256];
+  md << "Operator traces (--trace; one step each under torch's profiler, which adds its own "
+        "overhead; Chrome traces trace-AREApct-full.json / -partial.json):\n\n"
+        "| mask | step | wall | operator calls (top level) | kernels | GPU busy |\n"
+        "|---|---|---|---|---|---|\n";
+  for (size_t i = 0; i < benches.size(); ++i) {
+    for (const auto* tr : {&benches[i].full_trace, &benches[i].partial_trace}) {
+      std::string kernels = "-", busy = "-";  // CPU: no kernels
+      if (tr->kernel_launches > 0) {
+        kernels = std::to_string(tr->kernel_launches);
+        std::snprintf(row, sizeof row, "%.1f ms (%.0f%%)", tr->kernel_busy_ms,
+                      100 * tr->kernel_busy_ms / tr->wall_ms);
+        busy = row;
+      }
+      std::snprintf(row, sizeof row, "| %g%% | %s | %.1f ms | %lld (%lld) | %s | %s |\n",
+                    100 * areas[i], tr == &benches[i].full_trace ? "full" : "partial", tr->wall_ms,
+                    static_cast<long long>(tr->operator_calls),
+                    static_cast<long long>(tr->top_level_calls), kernels.c_str(), busy.c_str());
+      md << row;
+    }
+  }
+  constexpr size_t kTop = 8;
+  md << "\nPartial step, costliest operators (self time, calls):\n\n| mask | operators |\n"
+        "|---|---|\n";
+  for (size_t i = 0; i < benches.size(); ++i) {
+    md << "| " << 100 * areas[i] << "% |";
+    const auto& ops = benches[i].partial_trace.operators;
+    for (size_t k = 0; k < std::min(kTop, ops.size()); ++k) {
+      std::snprintf(row, sizeof row, "%s %s %.2f ms (%lld)", k ? "," : "", ops[k].name.c_str(),
+                    ops[k].self_ms, static_cast<long long>(ops[k].calls));
+      md << row;
+    }
+    md << " |\n";
+  }
+  return md.str();
+}
+
+std::string ops_csv(const std::vector<double>& areas,
+                    const std::vector<Engine::PartialBench>& benches) {
+  std::ostringstream csv;
+  csv << "area_pct,step,kind,name,calls,self_ms\n";
+  for (size_t i = 0; i < benches.size(); ++i) {
+    for (const auto* tr : {&benches[i].full_trace, &benches[i].partial_trace}) {
+      const char* step = tr == &benches[i].full_trace ? "full" : "partial";
+      for (const auto& [kind, list] :
+           {std::pair{"operator", &tr->operators}, std::pair{"kernel", &tr->kernels}}) {
+        for (const auto& op : *list) {
+          std::string name = op.name;  // CSV-quoted: kernel names carry commas
+          for (size_t p = 0; (p = name.find('"', p)) != std::string::npos; p += 2)
+            name.insert(p, 1, '"');
+          csv << 100 * areas[i] << ',' << step << ',' << kind << ",\"" << name << "\"," << op.calls
+              << ',' << op.self_ms << '\n';
+        }
+      }
+    }
+  }
+  return csv.str();
+}
+
 int bench_masks(const std::vector<std::string>& argv) {
   const std::vector<OptionSpec> specs = {
       {"model", true, false, "model folder", "PATH"},
@@ -216,6 +281,9 @@ int bench_masks(const std::vector<std::string>& argv) {
       {"threads", true, false, "CPU threads (default: all cores)", "N"},
       {"device", true, false, "cpu or cuda", "DEV"},
       precision_option(),
+      {"trace", false, false,
+       "also trace one full and one partial step per area operator by operator (Chrome "
+       "traces and ops.csv in --out)"},
       {"help", false, false, "show this help"}};
   Args args(specs, argv);
   if (args.has("help")) {
@@ -259,7 +327,11 @@ int bench_masks(const std::vector<std::string>& argv) {
   std::ostringstream graph_rows;
   for (double a : areas) {
     Engine::PartialBench b;
-    st = engine.bench_partial(disk_mask(size / f, size / f, a), args.get_int("batch", 2), args.get_int("repeats", 3), &b);
+    char trace[64] = "";
+    if (args.has("trace")) std::snprintf(trace, sizeof trace, "trace-%gpct", 100 * a);
+    st = engine.bench_partial(disk_mask(size / f, size / f, a), args.get_int("batch", 2),
+                              args.get_int("repeats", 3), &b,
+                              *trace ? (out / trace).string() : std::string());
     if (!st.ok()) throw std::runtime_error(st.message());
     const double frac = b.partial_macs / b.full_macs;
     const double s_meas = b.dense_ms / b.partial_ms, s_macs = 1.0 / frac;
@@ -306,6 +378,10 @@ int bench_masks(const std::vector<std::string>& argv) {
        << graph_rows.str();
   }
   md << "\n" << parts_table(areas, benches);
+  if (args.has("trace")) {
+    md << "\n" << ops_table(areas, benches);
+    write_file(out / "ops.csv", ops_csv(areas, benches));
+  }
   write_file(out / "parts.csv", parts_csv(areas, benches));
   write_file(out / "masks.csv", csv.str());
   write_file(out / "summary.md", md.str());

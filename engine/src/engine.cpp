@@ -18,13 +18,14 @@
 #include "common/error.h"
 #include "common/guarded.h"
 #include "common/resources.h"
-#include "io/atomic_file.h"
-#include "io/model_loader.h"
 #include "highlight/attention_report.h"
 #include "highlight/mac_prediction.h"
+#include "io/atomic_file.h"
+#include "io/model_loader.h"
 #include "io/safetensors.h"
 #include "models/macs.h"
 #include "pipeline/stable_diffusion.h"
+#include "sparse/op_trace.h"
 #include "sparse/part_profile.h"
 #include "sparse/partial_graph.h"
 #include "sparse/sparse_ops.h"
@@ -166,7 +167,8 @@ Status Engine::unet_macs(int width, int height, MacReport* report) {
   });
 }
 
-Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, PartialBench* out) {
+Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, PartialBench* out,
+                             const std::string& trace_path) {
   if (!loaded()) return Status::Error(Status::Code::kInvalidArgument, "no model is loaded");
   return guarded([&] {
     torch::NoGradGuard no_grad;
@@ -245,6 +247,12 @@ Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, Parti
     };
     profile([&] { sparse.forward_full(x, t, ctx); }, false);
     profile([&] { sparse.forward_partial(x2, t, ctx, geo); }, true);
+    if (!trace_path.empty()) {  // after the timed runs: the profiler slows every operator
+      out->full_trace = trace_ops([&] { sparse.forward_full(x, t, ctx); }, x.is_cuda(),
+                                  trace_path + "-full.json");
+      out->partial_trace = trace_ops([&] { sparse.forward_partial(x2, t, ctx, geo); }, x.is_cuda(),
+                                     trace_path + "-partial.json");
+    }
     out->active_tiles = static_cast<int>(geo.active_tiles());
     out->total_tiles = static_cast<int>(geo.total_tiles());
     out->mask_area = static_cast<float>(std::count(mask.data.begin(), mask.data.end(), 255)) /

@@ -124,9 +124,12 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
 // `hd bench masks` (a report; timings are not checked): a smaller mask activates fewer tiles
 // and MACs and leaves more of the change since the full step unrecomputed, a full mask costs
 // about the dense MACs, and the per-part table accounts for every MAC of the partial step.
+// With --trace, the Chrome traces are written and the operator traces show the partial
+// step gathering tiles and the full step not.
 TEST(Cli, BenchMasksReportsMacsPerAreaAndPart) {
   const fs::path out = scratch("bench_masks");
-  CliRun r = run("bench masks --model " + kPipeline + " --areas 5,100 --repeats 1 --out " + out.string());
+  CliRun r = run("bench masks --model " + kPipeline + " --areas 5,100 --repeats 1 --trace --out " +
+                 out.string());
   ASSERT_EQ(r.status, 0) << r.output;
   auto rows = read_csv(out / "masks.csv");
   ASSERT_EQ(rows.size(), 2u);
@@ -156,6 +159,20 @@ TEST(Cli, BenchMasksReportsMacsPerAreaAndPart) {
   const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("Time per UNet part"), std::string::npos);
   EXPECT_NE(text.find("| L0 resnet |"), std::string::npos);
+  EXPECT_NE(text.find("Operator traces"), std::string::npos);
+  for (const char* trace :
+       {"trace-5pct-full.json", "trace-5pct-partial.json", "trace-100pct-partial.json"}) {
+    EXPECT_GT(fs::exists(out / trace) ? fs::file_size(out / trace) : 0u, 1000u) << trace;
+  }
+  std::map<std::string, int64_t> gathers;  // "area step" -> calls of the tile gather operator
+  for (auto& op : read_csv(out / "ops.csv")) {
+    if (op["kind"] == "operator" && op["name"] == "\"hd::gather_tiles\"") {
+      gathers[op["area_pct"] + " " + op["step"]] += std::stoll(op["calls"]);
+    }
+  }
+  EXPECT_GT(gathers["5 partial"], 0);
+  EXPECT_EQ(gathers.count("5 full"), 0u);
+  EXPECT_EQ(gathers.count("100 full"), 0u);
 }
 
 // Bad input gives a message naming what is wrong and a non-zero exit, never a crash.

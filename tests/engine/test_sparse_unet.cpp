@@ -1,10 +1,13 @@
 // The sparse engine against the dense UNet: full passes equal dense passes, an all-ones mask
 // makes partial passes equal dense ones, and with a partial mask every pixel outside the
 // active tiles keeps its cached value while active tiles follow the SIGE semantics exactly.
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "io/model_loader.h"
 #include "models/macs.h"
+#include "sparse/op_trace.h"
 #include "sparse/part_profile.h"
 #include "sparse/sparse_ops.h"
 #include "sparse/sparse_unet.h"
@@ -222,6 +225,50 @@ TEST(PartProfile, NestedPartsAreExclusive) {
   EXPECT_EQ(profile.parts()[1].name, "L2 inner");
   EXPECT_EQ(profile.parts()[1].macs, 192);
   EXPECT_EQ(profile.parts()[1].calls, 1);
+}
+
+// hd bench's operator trace: every ATen operator call is counted once, by name; operators
+// nested in another (matmul -> mm) count as calls but not as top-level calls, and a parent's
+// self time excludes them; the Chrome trace is written; a failing traced function leaves no
+// profiler running.
+TEST(OpTrace, CountsOperatorsByNameAndNesting) {
+  torch::Tensor a = torch::randn({64, 64}), b = torch::randn({64, 64});
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / "hd_test_op_trace.json";
+  std::filesystem::remove(path);
+  OpTrace tr = trace_ops(
+      [&] {
+        for (int i = 0; i < 3; ++i) a.add(b);
+        torch::matmul(a, b);
+      },
+      /*cuda=*/false, path.string());
+  std::map<std::string, OpStat> by_name;
+  double self_sum = 0;
+  for (const auto& op : tr.operators) {
+    by_name[op.name] = op;
+    self_sum += op.self_ms;
+  }
+  ASSERT_TRUE(by_name.count("aten::add"));
+  ASSERT_TRUE(by_name.count("aten::matmul"));
+  ASSERT_TRUE(by_name.count("aten::mm"));
+  EXPECT_EQ(by_name["aten::add"].calls, 3);
+  EXPECT_EQ(by_name["aten::matmul"].calls, 1);
+  EXPECT_EQ(by_name["aten::mm"].calls, 1);
+  EXPECT_EQ(tr.top_level_calls, 4);  // three adds and the matmul
+  EXPECT_GE(tr.operator_calls, 5);
+  EXPECT_LE(self_sum, tr.wall_ms * 1.01 + 0.01);
+  EXPECT_EQ(tr.kernel_launches, 0);
+  for (size_t i = 1; i < tr.operators.size(); ++i)
+    EXPECT_GE(tr.operators[i - 1].self_ms, tr.operators[i].self_ms);
+  std::ifstream f(path);
+  const std::string json((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  EXPECT_NE(json.find("traceEvents"), std::string::npos);
+  EXPECT_NE(json.find("aten::matmul"), std::string::npos);
+  std::filesystem::remove(path);
+
+  EXPECT_THROW(trace_ops([] { throw std::runtime_error("inside"); }, false), std::runtime_error);
+  OpTrace again = trace_ops([&] { a.add(b); }, false);  // the failed trace stopped its profiler
+  EXPECT_EQ(again.top_level_calls, 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, SparseUNetTest, ::testing::Values("unet_a", "unet_b"));

@@ -123,6 +123,23 @@ struct GenerateResult {
   std::shared_ptr<const AttentionReport> attention;  // the last captured maps and mask
 };
 
+// One UNet pass operator by operator (Engine::bench_partial with a trace path): the ATen
+// operators it calls and, on CUDA, the kernels it launches.
+struct OpStat {
+  std::string name;  // ATen operator ("aten::addmm") or kernel name
+  int64_t calls = 0;
+  double self_ms = 0;  // operators: host time minus nested operators; kernels: device time
+};
+struct OpTrace {
+  double wall_ms = 0;             // the traced pass end to end (profiling overhead included)
+  int64_t operator_calls = 0;     // every ATen operator call, nested ones included
+  int64_t top_level_calls = 0;    // calls not nested in another operator (what the engine issues)
+  int64_t kernel_launches = 0;    // device kernels (0 on CPU)
+  double kernel_busy_ms = 0;      // union of the kernels' intervals: the time the GPU worked
+  std::vector<OpStat> operators;  // by self time, largest first
+  std::vector<OpStat> kernels;    // by device time, largest first (kernels, copies, fills)
+};
+
 class Engine {
  public:
   explicit Engine(const EngineOptions& options = {});
@@ -182,8 +199,14 @@ class Engine {
       double full_macs = 0, partial_macs = 0;
     };
     std::vector<Part> parts;
+    // One more full and one more partial step under the operator profiler, when
+    // bench_partial is given a trace path (empty otherwise).
+    OpTrace full_trace, partial_trace;
   };
-  Status bench_partial(const ByteMask& mask, int batch, int repeats, PartialBench* out);
+  // trace_path: also trace one full and one partial step operator by operator and write them
+  // as Chrome traces to `<trace_path>-full.json` and `<trace_path>-partial.json`.
+  Status bench_partial(const ByteMask& mask, int batch, int repeats, PartialBench* out,
+                       const std::string& trace_path = {});
 
  private:
   struct Impl;
