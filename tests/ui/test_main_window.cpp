@@ -12,6 +12,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -31,6 +32,7 @@
 #include "mask_view.h"
 #include "message_bar.h"
 #include "progress_status.h"
+#include "settings.h"
 #include "step_scrubber.h"
 #include "token_strip.h"
 #include "ui_test_util.h"
@@ -303,22 +305,46 @@ class TestMainWindow : public QObject {
     QVERIFY(runOnce(3, 1));
   }
 
-  // Ticking "Reduced precision" reloads the model with a bfloat16 UNet (shown in the status
-  // bar); unticking goes back to float32. Generation works in both.
+  // Reduced precision is on by default exactly where the CPU has bfloat16 arithmetic, as
+  // /proc/cpuinfo lists it (avx512_bf16 or amx_bf16): in a fresh window and in empty settings.
+  void reducedPrecisionDefaultsToTheCpusBFloat16() {
+    QFile info(QStringLiteral("/proc/cpuinfo"));
+    if (!info.open(QIODevice::ReadOnly)) QSKIP("no /proc/cpuinfo");
+    bool native = false;
+    for (const QByteArray& line : info.readAll().split('\n')) {
+      if (!line.startsWith("flags")) continue;
+      const QList<QByteArray> flags = line.split(' ');
+      native = flags.contains("avx512_bf16") || flags.contains("amx_bf16");
+      break;
+    }
+    qInfo("CPU bfloat16: %s", native ? "yes" : "no");
+    auto* box = w_->findChild<QCheckBox*>(QStringLiteral("reducedPrecision"));
+    QVERIFY(box);
+    QCOMPARE(box->isChecked(), native);
+    QSettings().remove(QStringLiteral("model/reduced_precision"));
+    QCOMPARE(Settings().reducedPrecision(), native);
+  }
+
+  // Toggling "Reduced precision" reloads the model with a bfloat16 UNet (shown in the status
+  // bar) or a float32 one, and back. Generation works in both.
   void reducedPrecisionReloadsTheModel() {
     auto* box = w_->findChild<QCheckBox*>(QStringLiteral("reducedPrecision"));
     QVERIFY(box);
+    auto* status = w_->findChild<QLabel*>(QStringLiteral("modelStatus"));
+    QVERIFY(status);
+    const bool startedReduced = box->isChecked();
+    QCOMPARE(status->text().contains(QStringLiteral("bfloat16")), startedReduced);
     QSignalSpy loaded(w_, &MainWindow::modelLoadFinished);
     box->click();
     QVERIFY(loaded.wait(120000));
     QCOMPARE(loaded.first().first().toBool(), true);
-    auto* status = w_->findChild<QLabel*>(QStringLiteral("modelStatus"));
-    QVERIFY(status);
-    QVERIFY2(status->text().contains(QStringLiteral("bfloat16")), qPrintable(status->text()));
+    QVERIFY2(status->text().contains(QStringLiteral("bfloat16")) != startedReduced,
+             qPrintable(status->text()));
     QVERIFY(runOnce(3, 1));
     box->click();
     QVERIFY(loaded.wait(120000));
-    QVERIFY2(!status->text().contains(QStringLiteral("bfloat16")), qPrintable(status->text()));
+    QVERIFY2(status->text().contains(QStringLiteral("bfloat16")) == startedReduced,
+             qPrintable(status->text()));
   }
 
   void aWordNotInThePromptShowsAnError() {

@@ -30,6 +30,9 @@ void EngineWorker::requestCancel(quint64 runId) {
   if (engine_) engine_->cancel();  // stops inside a step where the engine can
 }
 
+bool EngineWorker::cpuHasNativeBFloat16() {
+  return hd::cpu_has_native_bfloat16();
+}
 bool EngineWorker::cudaAvailable() {
   return hd::cuda_available();
 }

@@ -31,6 +31,7 @@ class EngineWorker : public QObject {
 
   // Facts about this build and machine (callable from any thread).
   static bool cudaAvailable();
+  static bool cpuHasNativeBFloat16();
   static QString defaultModelPath();
   static QString engineVersion();
   static QString torchVersion();

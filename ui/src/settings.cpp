@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "engine_worker.h"
+
 namespace hdui {
 
 Settings::Settings() = default;
@@ -89,7 +91,9 @@ void Settings::setDevice(Device device) {
               device == Device::Cuda ? QStringLiteral("cuda") : QStringLiteral("cpu"));
 }
 bool Settings::reducedPrecision() const {
-  return s_.value("model/reduced_precision", false).toBool();
+  // Unset: on where the CPU computes bfloat16 natively (the same images within a few levels,
+  // about 1.4x faster for the embedded model, 1.7x for SD v1.4).
+  return s_.value("model/reduced_precision", EngineWorker::cpuHasNativeBFloat16()).toBool();
 }
 void Settings::setReducedPrecision(bool on) {
   s_.setValue("model/reduced_precision", on);

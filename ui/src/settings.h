@@ -30,7 +30,8 @@ class Settings {
   void addRecentModel(const QString& path);
   Device device() const;
   void setDevice(Device device);
-  bool reducedPrecision() const;  // the UNet in bfloat16 (CPU) / float16 (CUDA)
+  // The UNet in bfloat16 (CPU) / float16 (CUDA); by default on where the CPU has bfloat16.
+  bool reducedPrecision() const;
   void setReducedPrecision(bool on);
   int threads() const;
 

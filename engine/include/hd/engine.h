@@ -217,6 +217,9 @@ class Engine {
 std::string torch_version();
 int torch_threads();
 bool cuda_available();
+// Whether this CPU has bfloat16 arithmetic (AVX512-BF16 or AMX-BF16), where
+// Precision::kBFloat16 pays; elsewhere torch emulates it, slower than float32.
+bool cpu_has_native_bfloat16();
 std::string version();
 
 // Where bundled resources (configs, tokenizers, models) are found: $HD_RESOURCE_DIR, the
