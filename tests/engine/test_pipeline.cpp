@@ -140,7 +140,8 @@ void expect_precision_follows_float32(const SafetensorsFile& io, Precision preci
 
 TEST_F(PipelineTest, Float16FollowsFloat32) { expect_precision_follows_float32(*io_, Precision::kFloat16, 2e-2); }
 
-// BFloat16, the CPU's reduced precision: a coarser format, a looser bound.
+// BFloat16, the CPU's reduced precision (the VAE decoder under bfloat16 autocast too): a
+// coarser format, a looser bound.
 TEST_F(PipelineTest, BFloat16FollowsFloat32) { expect_precision_follows_float32(*io_, Precision::kBFloat16, 4e-2); }
 
 // The default model's scheduler settings (v-prediction, zero terminal SNR, trailing

@@ -28,10 +28,11 @@
 namespace hd {
 
 enum class Device { kCpu, kCuda };
-// The UNet's storage and arithmetic (the text encoder, the scheduler and the VAE stay
-// float32). kFloat16 halves memory traffic and uses tensor cores on CUDA; on CPUs it is slow
+// The UNet's storage and arithmetic (the text encoder, the scheduler and the VAE's weights
+// stay float32). kFloat16 halves memory traffic and uses tensor cores on CUDA; on CPUs it is slow
 // and for tests. kBFloat16 is the CPU's: half the weight traffic and the AVX512-BF16 / AMX
 // GEMMs of oneDNN (SD v1.4's UNet runs about 2x faster on this project's CPU); CPU only.
+// With it the VAE decoder runs under bfloat16 autocast (normalisations stay float32).
 enum class Precision { kFloat32, kFloat16, kBFloat16 };
 
 struct EngineOptions {

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include "common/autocast_scope.h"
 #include "common/error.h"
 #include "models/macs.h"
 #include "pipeline/highlight_denoiser.h"
@@ -44,7 +45,12 @@ torch::Tensor StableDiffusionPipeline::prepare_latents(torch::Generator& generat
 
 torch::Tensor StableDiffusionPipeline::decode_latents(const torch::Tensor& latents) {
   torch::Tensor z = sd_->vae->from_diffusion_latents(latents);
-  torch::Tensor image = sd_->vae->decode(z);  // [B, 3, H, W] in about [-1, 1]
+  // A bfloat16 UNet (reduced precision on a CPU) decodes under bfloat16 autocast too: the
+  // embedded model's decoder 1.6x faster, images 55 dB from a float32 decode.
+  const bool bf16 =
+      sd_->unet->conv_in->weight.scalar_type() == torch::kBFloat16 && device_.is_cpu();
+  AutocastScope autocast(bf16, at::kCPU);
+  torch::Tensor image = sd_->vae->decode(z).to(torch::kFloat32);  // [B, 3, H, W] in about [-1, 1]
   return (image / 2 + 0.5).clamp(0, 1);
 }
 

@@ -4,9 +4,9 @@
 // export, optionally the cross-attention grounding loss.
 #include <chrono>
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
+#include "common/autocast_scope.h"
 #include "common/error.h"
 #include "io/json_config.h"
 #include "io/weights.h"
@@ -22,32 +22,6 @@
 #include "training/trainers.h"
 
 namespace hd::train {
-
-namespace {
-
-// bf16 autocast on the training device for the scope's lifetime (no-op for fp32).
-class AutocastScope {
- public:
-  AutocastScope(bool enabled, at::DeviceType device) : enabled_(enabled), device_(device) {
-    if (!enabled_) return;
-    at::autocast::set_autocast_dtype(device_, at::kBFloat16);
-    at::autocast::set_autocast_enabled(device_, true);
-    at::autocast::increment_nesting();
-  }
-  ~AutocastScope() {
-    if (!enabled_) return;
-    if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-    at::autocast::set_autocast_enabled(device_, false);
-  }
-  AutocastScope(const AutocastScope&) = delete;
-  AutocastScope& operator=(const AutocastScope&) = delete;
-
- private:
-  bool enabled_;
-  at::DeviceType device_;
-};
-
-}  // namespace
 
 void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   torch::manual_seed(2);
