@@ -1,10 +1,11 @@
 # Finds libtorch and defines the interface target `hd::torch`.
 #
 # Search order:
-#   1. Torch_DIR or CMAKE_PREFIX_PATH given by the user (any libtorch >= 1.13);
-#   2. the torch wheel of HD_PYTHON (default: <source>/.venv/bin/python3, then python3),
-#      which is the default because Debian's libtorch 1.13 is slow for diffusion;
-#   3. Debian's libtorch-dev.
+#   1. Torch_DIR or CMAKE_PREFIX_PATH given by the user (libtorch 2.x);
+#   2. the torch wheel of HD_PYTHON (default: <source>/.venv/bin/python3, then python3);
+#   3. whatever find_package(Torch) finds, e.g. Debian's libtorch-dev, which is 1.13: too old
+#      (the engine uses libtorch 2 operators and profiler APIs), refused with a clear message.
+# Tested with the wheels of torch 2.11 (CUDA 13) and 2.15 (CPU).
 # Sets HD_TORCH_VERSION, HD_TORCH_SOURCE and HD_WITH_CUDA_RESOLVED.
 
 if(NOT HD_PYTHON)
@@ -48,6 +49,11 @@ endif()
 set(HD_TORCH_VERSION ${Torch_VERSION})
 if(NOT HD_TORCH_VERSION)
   set(HD_TORCH_VERSION "unknown")
+elseif(HD_TORCH_VERSION VERSION_LESS 2.0)
+  message(FATAL_ERROR "libtorch ${HD_TORCH_VERSION} (${HD_TORCH_SOURCE}, Torch_DIR=${Torch_DIR}) is too old: "
+                      "the engine needs libtorch 2 (tested: 2.11, 2.15). Debian's libtorch-dev is 1.13; "
+                      "packaging/setup-debian.sh installs the PyPI torch wheel into .venv, which CMake then uses "
+                      "(or pass -DHD_PYTHON=<python with torch 2> or -DTorch_DIR=<libtorch 2>/share/cmake/Torch).")
 endif()
 
 # CUDA: AUTO means the libtorch found has CUDA and nvcc exists.

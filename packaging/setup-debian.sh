@@ -41,8 +41,8 @@ else
 fi
 
 # PyTorch 2.x from PyPI: the libtorch inside its wheel is what the engine builds against
-# (Debian's libtorch 1.13 is several times slower for diffusion). CMake finds it through
-# .venv/bin/python3.
+# (Debian's libtorch 1.13 is too old for it, and several times slower for diffusion). CMake
+# finds it through .venv/bin/python3.
 if [ -z "${HD_SKIP_TORCH:-}" ]; then
   py="$repo/.venv/bin/python3"
   if [ ! -x "$py" ]; then
