@@ -145,8 +145,11 @@ OpTrace trace_ops(const std::function<void()>& f, bool cuda, const std::string& 
     const std::string tmp = chrome_trace_path + ".tmp";
     result->save(tmp);
     std::error_code ec;
-    std::filesystem::rename(tmp, chrome_trace_path, ec);
-    if (ec) fail(chrome_trace_path, ": cannot write the trace (", ec.message(), ")");
+    std::filesystem::rename(tmp, chrome_trace_path, ec);  // fails too if save() could not write
+    if (ec) {
+      std::filesystem::remove(tmp, ec);
+      fail(chrome_trace_path, ": cannot write the trace");
+    }
   }
   return out;
 }
