@@ -411,7 +411,7 @@ void MainWindow::loadSettings(const Options& options) {
     p.prompt = QStringLiteral("a red star above a blue house");
     generation_->setParams(p);
     generation_->setSeedMode(SeedMode::Random);
-    picker_->setReducedPrecision(EngineWorker::cpuHasNativeBFloat16());  // Settings' default
+    picker_->setReducedPrecision(Settings::defaultReducedPrecision());
   }
   tokens_->setStatistic(highlight_->params().statistic);
   tokens_->setManualWords(highlight_->params().words);

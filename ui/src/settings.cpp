@@ -93,7 +93,10 @@ void Settings::setDevice(Device device) {
 bool Settings::reducedPrecision() const {
   // Unset: on where the CPU computes bfloat16 natively (the same images within a few levels,
   // about 1.4x faster for the embedded model, 1.7x for SD v1.4).
-  return s_.value("model/reduced_precision", EngineWorker::cpuHasNativeBFloat16()).toBool();
+  return s_.value("model/reduced_precision", defaultReducedPrecision()).toBool();
+}
+bool Settings::defaultReducedPrecision() {
+  return EngineWorker::cpuHasNativeBFloat16();
 }
 void Settings::setReducedPrecision(bool on) {
   s_.setValue("model/reduced_precision", on);

@@ -32,6 +32,7 @@ class Settings {
   void setDevice(Device device);
   // The UNet in bfloat16 (CPU) / float16 (CUDA); by default on where the CPU has bfloat16.
   bool reducedPrecision() const;
+  static bool defaultReducedPrecision();  // what an unset reducedPrecision() gives
   void setReducedPrecision(bool on);
   int threads() const;
 
