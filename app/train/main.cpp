@@ -98,26 +98,36 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     return 0;
   }
   if (cmd == "unet") {
-    auto specs = with_common({{"vae", true, false, "trained VAE checkpoint", "FILE"},
-                              {"tokenizer", true, false, "trained tokenizer folder", "DIR"},
-                              {"checkpoint", true, false, "checkpoint file (resumed if present)", "FILE"},
-                              {"steps", true, false, "total steps (default 20000)", "N"},
-                              {"batch", true, false, "scenes per step (default 16)", "N"},
-                              {"lr", true, false, "learning rate (default 3e-4)", "LR"},
-                              {"image-size", true, false, "training image size (default 256)", "N"},
-                              {"save-every", true, false, "checkpoint interval (default 100)", "N"},
-                              {"device", true, false, "cpu (default) or cuda", "DEV"},
-                              {"time-budget", true, false, "shorten --steps to end within this many seconds", "S"},
-                              {"weights-out", true, false, "at the end, also write weights + EMA without optimizer state", "FILE"},
-                              {"init", true, false, "start a new run from a checkpoint's weights or an exported model folder", "PATH"},
-                              {"offset-noise", true, false, "per-channel noise offset std (default 0.1)", "X"},
-                              {"noise-draws", true, false, "noisy samples per encoded scene (default 1; batch = scenes x draws)", "K"},
-                              {"grounding", true, false, "weight of the cross-attention grounding loss (default 0: off)", "W"},
-                              {"object-weight", true, false, "extra loss weight of object pixels (default 0: uniform)", "W"},
-                              {"timestep-bias", true, false, "none (default), later or earlier: favour the noisiest or cleanest timesteps", "S"},
-                              {"timestep-bias-multiplier", true, false, "weight of the favoured timesteps (default 1)", "X"},
-                              {"timestep-bias-portion", true, false, "share of the timesteps favoured (default 0.25)", "F"},
-                              {"precision", true, false, "fp32 (default) or bf16 autocast", "P"}});
+    auto specs = with_common(
+        {{"vae", true, false, "trained VAE checkpoint", "FILE"},
+         {"tokenizer", true, false, "trained tokenizer folder", "DIR"},
+         {"checkpoint", true, false, "checkpoint file (resumed if present)", "FILE"},
+         {"steps", true, false, "total steps (default 20000)", "N"},
+         {"batch", true, false, "scenes per step (default 16)", "N"},
+         {"lr", true, false, "learning rate (default 3e-4)", "LR"},
+         {"image-size", true, false, "training image size (default 256)", "N"},
+         {"max-objects", true, false, "objects per scene: 1 to N (default 3)", "N"},
+         {"save-every", true, false, "checkpoint interval (default 100)", "N"},
+         {"device", true, false, "cpu (default) or cuda", "DEV"},
+         {"time-budget", true, false, "shorten --steps to end within this many seconds", "S"},
+         {"weights-out", true, false,
+          "at the end, also write weights + EMA without optimizer state", "FILE"},
+         {"init", true, false,
+          "start a new run from a checkpoint's weights or an exported model folder", "PATH"},
+         {"offset-noise", true, false, "per-channel noise offset std (default 0.1)", "X"},
+         {"noise-draws", true, false,
+          "noisy samples per encoded scene (default 1; batch = scenes x draws)", "K"},
+         {"grounding", true, false, "weight of the cross-attention grounding loss (default 0: off)",
+          "W"},
+         {"object-weight", true, false, "extra loss weight of object pixels (default 0: uniform)",
+          "W"},
+         {"timestep-bias", true, false,
+          "none (default), later or earlier: favour the noisiest or cleanest timesteps", "S"},
+         {"timestep-bias-multiplier", true, false, "weight of the favoured timesteps (default 1)",
+          "X"},
+         {"timestep-bias-portion", true, false, "share of the timesteps favoured (default 0.25)",
+          "F"},
+         {"precision", true, false, "fp32 (default) or bf16 autocast", "P"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("unet", "Train the UNet and text encoder.", specs).c_str()), 0;
     hd::train::UNetOptions o;
@@ -132,6 +142,11 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.batch = a.get_int("batch", o.batch);
     o.lr = a.get_double("lr", o.lr);
     o.image_size = a.get_int("image-size", o.image_size);
+    o.max_objects = a.get_int("max-objects", o.max_objects);
+    if (o.max_objects < 1 || o.max_objects > 3) {
+      throw std::invalid_argument("--max-objects: " + std::to_string(o.max_objects) +
+                                  " is not in 1..3");
+    }
     o.save_every = a.get_int("save-every", o.save_every);
     o.device = a.get_or("device", o.device);
     o.time_budget = a.get_double("time-budget", o.time_budget);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -324,6 +325,22 @@ TEST(Grounding, SceneBatchesCarryObjectMasks) {
       EXPECT_NEAR(b.masks[i][k].mean().item<double>(), area, 0.02) << i << " " << k;
     }
   }
+}
+
+// --max-objects: batches limited to two objects never hold a third (its mask stays empty),
+// still hold both counts, and the default draws three-object scenes too.
+TEST(SceneBatches, MaxObjectsLimitsTheObjectCount) {
+  const SceneBatch limited = make_scene_batch(100, 24, 64, /*held_out=*/false, /*max_objects=*/2);
+  const SceneBatch full = make_scene_batch(100, 24, 64);
+  std::set<size_t> limited_counts, full_counts;
+  for (int i = 0; i < 24; ++i) {
+    limited_counts.insert(limited.specs[i].objects.size());
+    full_counts.insert(full.specs[i].objects.size());
+  }
+  EXPECT_EQ(limited_counts, (std::set<size_t>{1, 2}));
+  EXPECT_EQ(full_counts, (std::set<size_t>{1, 2, 3}));
+  EXPECT_EQ(limited.masks.select(1, 2).abs().sum().item<double>(), 0.0);
+  EXPECT_THROW(make_scene_batch(100, 1, 64, false, 4), std::exception);
 }
 
 // Object pixels weigh 1 + w against the background's 1, overlapping masks count once, and

@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
+#include "common/error.h"
 #include "data/scene.h"
 
 namespace hd::train {
@@ -15,7 +16,8 @@ torch::Tensor SceneBatch::images(torch::Device device) const {
   return rgb.to(device).permute({0, 3, 1, 2}).to(torch::kFloat32).div(127.5).sub(1.0);  // [B, 3, S, S]
 }
 
-SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_out) {
+SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_out,
+                            int max_objects) {
   SceneBatch out;
   out.rgb = torch::empty({batch, size, size, 3}, torch::kUInt8);  // [B, S, S, 3]
   out.captions.resize(batch);
@@ -25,6 +27,10 @@ SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_
   data::SceneOptions opt;
   opt.size = size;
   opt.split = held_out ? data::Split::kHeldOut : data::Split::kTrain;
+  opt.max_objects = max_objects;
+  // Checked here, not in the workers: an exception must not escape a std::thread.
+  if (max_objects < 1 || max_objects > 3)
+    fail("scene batches: ", max_objects, " objects per scene is not in 1..3");
   // Scenes are independent (one seed each): draw them on every core, so that a GPU trainer
   // is not starved. Plain threads, not libtorch's pool, which the training step is using.
   const int workers = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, batch);
@@ -50,7 +56,9 @@ SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_
 
 std::future<SceneBatch> BatchPrefetcher::start(int64_t step) {
   const uint64_t first = base_ + static_cast<uint64_t>(step) * batch_;
-  return std::async(std::launch::async, [=, this] { return make_scene_batch(first, batch_, size_); });
+  return std::async(std::launch::async, [=, this] {
+    return make_scene_batch(first, batch_, size_, false, max_objects_);
+  });
 }
 
 SceneBatch BatchPrefetcher::get(int64_t step) {

@@ -28,22 +28,24 @@ struct SceneBatch {
   torch::Tensor images(torch::Device device = torch::kCPU) const;
 };
 
-// Scenes of the training split with seeds first_seed .. first_seed + batch - 1.
-SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_out = false);
+// Scenes of the training split with seeds first_seed .. first_seed + batch - 1, each with
+// one to `max_objects` objects (at most 3; held-out scenes have at most 2).
+SceneBatch make_scene_batch(uint64_t first_seed, int batch, int size, bool held_out = false,
+                            int max_objects = 3);
 
 // Produces batch `step` in the background while the caller trains on the previous one.
 class BatchPrefetcher {
  public:
-  BatchPrefetcher(uint64_t seed_base, int batch, int size) : base_(seed_base), batch_(batch), size_(size) {}
+  BatchPrefetcher(uint64_t seed_base, int batch, int size, int max_objects = 3)
+      : base_(seed_base), batch_(batch), size_(size), max_objects_(max_objects) {}
   SceneBatch get(int64_t step);
 
  private:
   std::future<SceneBatch> start(int64_t step);
   uint64_t base_;
-  int batch_, size_;
+  int batch_, size_, max_objects_;
   int64_t pending_step_ = -1;
   std::future<SceneBatch> pending_;
 };
-
 
 }  // namespace hd::train

@@ -95,7 +95,7 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   const int64_t T = alphas.size(0);
   const torch::Tensor t_weights =
       timestep_weights(T, o.timestep_bias, o.timestep_bias_multiplier, o.timestep_bias_portion);  // [T]
-  BatchPrefetcher data(o.seed_base, o.batch, o.image_size);
+  BatchPrefetcher data(o.seed_base, o.batch, o.image_size, o.max_objects);
   torch::Generator gen = at::detail::createCPUGenerator(o.seed_base);
 
   StepBudget budget(step, o.steps, o.time_budget);

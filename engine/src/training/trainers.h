@@ -63,6 +63,9 @@ struct UNetOptions {
   int64_t steps = 20000;
   int batch = 16;
   int image_size = 256;
+  // Objects per training scene: one to this many (1..3). Held-out prompts name one or two
+  // objects, so 2 spends the steps on the compositions the quality bars measure.
+  int max_objects = 3;
   // Samples per encoded scene, each with its own timestep, noise and caption dropout: the VAE
   // encoder costs about as much as the UNet's forward and backward on 2 CPU cores, so drawing
   // 2 noisy versions of each latent trains on ~30% more samples per second.
