@@ -119,6 +119,9 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
           "noisy samples per encoded scene (default 1; batch = scenes x draws)", "K"},
          {"grounding", true, false, "weight of the cross-attention grounding loss (default 0: off)",
           "W"},
+         {"ground-positions", false, false,
+          "the grounding loss also pulls a single object's position words (\"top\", \"left\") into "
+          "its mask"},
          {"object-weight", true, false, "extra loss weight of object pixels (default 0: uniform)",
           "W"},
          {"timestep-bias", true, false,
@@ -157,6 +160,10 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     if (o.noise_draws < 1) throw std::invalid_argument("--noise-draws: must be at least 1");
     o.grounding_weight = a.get_double("grounding", o.grounding_weight);
     if (o.grounding_weight < 0) throw std::invalid_argument("--grounding: the weight must be >= 0");
+    o.ground_positions = a.has("ground-positions");
+    if (o.ground_positions && o.grounding_weight <= 0) {
+      throw std::invalid_argument("--ground-positions needs --grounding W > 0");
+    }
     o.object_weight = a.get_double("object-weight", o.object_weight);
     o.timestep_bias = a.get_or("timestep-bias", o.timestep_bias);
     o.timestep_bias_multiplier = a.get_double("timestep-bias-multiplier", o.timestep_bias_multiplier);

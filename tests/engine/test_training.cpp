@@ -215,7 +215,8 @@ TEST(DiffusionTarget, SamplerRecoversX0FromTheTarget) {
 }
 
 // A few UNet training steps with the grounding loss and two noise draws per scene: they run,
-// report both losses, change the weights and checkpoint the step count.
+// report both losses, change the weights and checkpoint the step count (with position words
+// grounded and at most two objects per scene).
 TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   const fs::path dir = scratch("unet");
   const TokenizerOptions t = small_tokenizer(dir);
@@ -230,6 +231,8 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   o.noise_draws = 2;
   o.image_size = 64;
   o.grounding_weight = 0.05;
+  o.ground_positions = true;
+  o.max_objects = 2;
   o.cfg_dropout = 0;
   o.save_every = 1;
   std::vector<Progress> seen;
@@ -290,6 +293,39 @@ TEST(Grounding, FindsEachObjectsKindAndColourTokens) {
   const auto first_only = object_tokens(tok->encode("a small red star"), spec);
   ASSERT_EQ(first_only.size(), 2u);
   EXPECT_EQ(first_only[1].second, 0);
+}
+
+// With positions, a single object's position words join its kind and colour (in either caption
+// form, after the object); pairs' relations and background words never do.
+TEST(Grounding, PositionWordsOfASingleObject) {
+  auto tok = load_tokenizer(fs::path(HD_SOURCE_DIR) / "tests" / "fixtures" / "data" / "pipeline_a" /
+                            "tokenizer");
+  auto named = [&](const std::string& caption, const data::SceneSpec& spec, bool positions) {
+    const TokenizedText t = tok->encode(caption);
+    std::vector<std::string> out;
+    for (const auto& [token, object] : object_tokens(t, spec, positions)) {
+      EXPECT_EQ(object, 0);
+      out.push_back(t.words[t.word_index[token]]);
+    }
+    // A word split into several pieces counts once.
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  };
+  data::SceneSpec one;
+  one.objects = {{"star", "red", "small"}};
+  one.relation = "in the top left";
+  one.background = "sand";
+  using Words = std::vector<std::string>;
+  EXPECT_EQ(named("a small red star in the top left on sand", one, true),
+            (Words{"red", "star", "top", "left"}));
+  EXPECT_EQ(named("a small red star on sand, in the top left", one, true),
+            (Words{"red", "star", "top", "left"}));
+  EXPECT_EQ(named("a small red star in the top left on sand", one, false), (Words{"red", "star"}));
+  one.relation = "on the right";
+  EXPECT_EQ(named("a red star on a plain cream background, on the right", one, true),
+            (Words{"red", "star", "right"}));
+  // Truncated before its position phrase: only the object's words.
+  EXPECT_EQ(named("a red star on", one, true), (Words{"red", "star"}));
 }
 
 // (1 - attention inside the mask / all attention of the token)^2, averaged over pairs and

@@ -31,9 +31,13 @@ namespace hd::train {
 // Token positions in `text` of the words that name the objects of `spec`: for object k (in the
 // spec's order, which is the caption's order), the tokens of its kind word and of the colour
 // word before it. Returns (token index, object index) pairs; objects whose words cannot be
-// found (e.g. a truncated caption) are skipped.
+// found (e.g. a truncated caption) are skipped. With `with_position`, a single object's
+// position phrase ("in the top left") adds the tokens of its content words ("top", "left"):
+// their maps must then find the object from the words alone, which teaches the UNet's
+// queries where "left" and "top" are.
 std::vector<std::pair<int, int>> object_tokens(const TokenizedText& text,
-                                               const data::SceneSpec& spec);
+                                               const data::SceneSpec& spec,
+                                               bool with_position = false);
 
 // Which tokens of which samples are pulled into which masks.
 struct GroundingTargets {

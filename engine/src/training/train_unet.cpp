@@ -131,7 +131,7 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       const TokenizedText t = tokenizer->encode(dropped ? "" : batch.captions[image]);
       ids.insert(ids.end(), t.ids.begin(), t.ids.end());
       if (!grounding || dropped) continue;
-      for (const auto& [token, object] : object_tokens(t, batch.specs[image])) {
+      for (const auto& [token, object] : object_tokens(t, batch.specs[image], o.ground_positions)) {
         pair_sample.push_back(i);
         pair_token.push_back(token);
         pair_mask.push_back(batch.masks[image][object]);  // [M, M]

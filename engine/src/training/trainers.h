@@ -78,6 +78,8 @@ struct UNetOptions {
   // Weight of the cross-attention grounding loss (training/grounding_loss.h) added to the
   // denoising loss; 0 disables it (and keeps the fused attention kernels).
   double grounding_weight = 0.0;
+  // The grounding loss also supervises a single object's position words (object_tokens).
+  bool ground_positions = false;
   // Extra weight of the objects' pixels in the denoising loss (object_loss_weights); 0: uniform.
   double object_weight = 0.0;
   // Timestep sampling bias (timestep_weights): "none", "later" or "earlier".
