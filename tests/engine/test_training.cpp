@@ -2,6 +2,7 @@
 // time budget, EMA warm-up, checkpoints (weights-only, read onto a device), and the export,
 // whose folder the engine must load with the latent statistics the UNet was trained on.
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -177,6 +178,15 @@ TEST(Export, WritesALoadableModelWithLatentStatistics) {
   EXPECT_NE(text.find("single objects: " + std::to_string(sum.single_ok) + " / " + std::to_string(sum.single)),
             std::string::npos)
       << text;
+  // The parts of fidelity: a prompt that passes has all three, so each part counts at least
+  // the passes, and the summary prints their shares.
+  for (int part : {sum.colour_ok, sum.kind_ok, sum.position_ok}) {
+    EXPECT_GE(part, sum.single_ok + sum.pair_ok);
+    EXPECT_LE(part, 3);
+  }
+  char kind[64];
+  std::snprintf(kind, sizeof kind, "kind %.1f%%", 100.0 * sum.kind_ok / 3);
+  EXPECT_NE(text.find(kind), std::string::npos) << text;
 }
 
 // The trainer's targets are what the engine's DDIM sampler reads: fed the target as the model

@@ -97,6 +97,9 @@ EvalSummary evaluate_model(const EvalOptions& o) {
       kind = kind && oc.kind_ok;
       position = position && oc.position_ok;
     }
+    s.colour_ok += colour;
+    s.kind_ok += kind;
+    s.position_ok += position;
     if (spec.objects.size() == 1) {
       ++s.single;
       s.single_ok += check.ok;
@@ -137,6 +140,12 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   md << row;
   std::snprintf(row, sizeof row, "- prompt fidelity, two objects: %d / %d (%.1f%%; bar 60%%)\n", s.pair_ok, s.pair,
                 100.0 * s.pair_ok / std::max(1, s.pair));
+  md << row;
+  const double prompts = std::max(1, index);
+  std::snprintf(
+      row, sizeof row,
+      "- right colour %.1f%%, kind %.1f%%, position %.1f%% of the prompts (every named object)\n",
+      100.0 * s.colour_ok / prompts, 100.0 * s.kind_ok / prompts, 100.0 * s.position_ok / prompts);
   md << row;
   std::snprintf(row, sizeof row, "- attention IoU: mean %.3f (bar 0.5), quartiles %.3f / %.3f / %.3f\n", s.iou_mean,
                 s.iou_p25, s.iou_median, s.iou_p75);

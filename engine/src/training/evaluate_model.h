@@ -23,6 +23,9 @@ struct EvalOptions {
 
 struct EvalSummary {
   int single = 0, single_ok = 0, pair = 0, pair_ok = 0;
+  // Prompts whose every named object has the right colour / kind / position (each judged
+  // alone: which part of fidelity a model misses).
+  int colour_ok = 0, kind_ok = 0, position_ok = 0;
   double iou_mean = 0, iou_median = 0, iou_p25 = 0, iou_p75 = 0;
   double seconds_per_image = 0;  // dense, `steps` steps, text encoder and VAE included
 };
