@@ -146,10 +146,6 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.lr = a.get_double("lr", o.lr);
     o.image_size = a.get_int("image-size", o.image_size);
     o.max_objects = a.get_int("max-objects", o.max_objects);
-    if (o.max_objects < 1 || o.max_objects > 3) {
-      throw std::invalid_argument("--max-objects: " + std::to_string(o.max_objects) +
-                                  " is not in 1..3");
-    }
     o.save_every = a.get_int("save-every", o.save_every);
     o.device = a.get_or("device", o.device);
     o.time_budget = a.get_double("time-budget", o.time_budget);
@@ -161,9 +157,6 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.grounding_weight = a.get_double("grounding", o.grounding_weight);
     if (o.grounding_weight < 0) throw std::invalid_argument("--grounding: the weight must be >= 0");
     o.ground_positions = a.has("ground-positions");
-    if (o.ground_positions && o.grounding_weight <= 0) {
-      throw std::invalid_argument("--ground-positions needs --grounding W > 0");
-    }
     o.object_weight = a.get_double("object-weight", o.object_weight);
     o.timestep_bias = a.get_or("timestep-bias", o.timestep_bias);
     o.timestep_bias_multiplier = a.get_double("timestep-bias-multiplier", o.timestep_bias_multiplier);

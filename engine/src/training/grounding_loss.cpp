@@ -33,7 +33,7 @@ std::vector<std::pair<int, int>> object_tokens(const TokenizedText& text,
                                                const data::SceneSpec& spec, bool with_position) {
   std::vector<std::string> words;
   for (const auto& w : text.words) words.push_back(letters(w));
-  std::vector<int> chosen_word, chosen_object;  // caption word -> object it names
+  std::vector<std::pair<int, int>> chosen;  // (caption word, object it names)
   int cursor = 0;  // objects appear in the caption in the spec's order
   for (size_t k = 0; k < spec.objects.size(); ++k) {
     const auto& o = spec.objects[k];
@@ -46,27 +46,23 @@ std::vector<std::pair<int, int>> object_tokens(const TokenizedText& text,
     }
     if (kind < 0) continue;
     cursor = kind + 1;
-    if (kind > 0 && words[kind - 1] == o.colour) {
-      chosen_word.push_back(kind - 1);
-      chosen_object.push_back(static_cast<int>(k));
-    }
-    chosen_word.push_back(kind);
-    chosen_object.push_back(static_cast<int>(k));
+    if (kind > 0 && words[kind - 1] == o.colour) chosen.emplace_back(kind - 1, static_cast<int>(k));
+    chosen.emplace_back(kind, static_cast<int>(k));
   }
   // A single object's position phrase ("in the top left"): its content words, found as the
   // whole phrase after the object's kind word.
-  if (with_position && spec.objects.size() == 1 && !chosen_word.empty()) {
+  if (with_position && spec.objects.size() == 1 && !chosen.empty()) {
     std::vector<std::string> phrase;
     std::istringstream in(spec.relation);
     for (std::string w; in >> w;) phrase.push_back(w);
     const int n = static_cast<int>(phrase.size());
-    for (int start = chosen_word.back() + 1; start + n <= static_cast<int>(words.size()); ++start) {
+    for (int start = chosen.back().first + 1; start + n <= static_cast<int>(words.size());
+         ++start) {
       if (!std::equal(phrase.begin(), phrase.end(), words.begin() + start)) continue;
       for (int i = 0; i < n; ++i) {
         const std::string& w = phrase[i];
         if (w == "in" || w == "the" || w == "on" || w == "at") continue;
-        chosen_word.push_back(start + i);
-        chosen_object.push_back(0);
+        chosen.emplace_back(start + i, 0);
       }
       break;
     }
@@ -75,8 +71,8 @@ std::vector<std::pair<int, int>> object_tokens(const TokenizedText& text,
   for (int t = 0; t < static_cast<int>(text.word_index.size()); ++t) {
     const int w = text.word_index[t];
     if (w < 0) continue;
-    for (size_t c = 0; c < chosen_word.size(); ++c) {
-      if (chosen_word[c] == w) out.emplace_back(t, chosen_object[c]);
+    for (const auto& [word, object] : chosen) {
+      if (word == w) out.emplace_back(t, object);
     }
   }
   return out;

@@ -28,6 +28,10 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   const torch::Device device = training_device(o.device);
   if (o.precision != "fp32" && o.precision != "bf16") fail("--precision: '", o.precision, "' is neither fp32 nor bf16");
   const bool bf16 = o.precision == "bf16";
+  if (o.max_objects < 1 || o.max_objects > 3)
+    fail("--max-objects: ", o.max_objects, " is not in 1..3");
+  if (o.ground_positions && o.grounding_weight <= 0)
+    fail("--ground-positions needs --grounding W > 0");
   auto tokenizer = load_tokenizer(o.tokenizer_dir);
   AutoencoderKL vae = make_vae(o.config_dir);
   vae->to(device);
