@@ -30,11 +30,13 @@ fs::path default_config() { return fs::path(hd::resource_dir()) / "configs" / "h
 
 void print_progress(const char* what, const char* metric, const hd::train::Progress& p) {
   const double eta_h = p.seconds_per_step * (p.total - p.step) / 3600.0;
-  char grounding[48] = "";
+  char grounding[48] = "", position[48] = "";
   if (p.grounding >= 0) std::snprintf(grounding, sizeof grounding, "  grounding %.4f", p.grounding);
-  std::printf("%s step %lld/%lld  loss %.5f%s  %s %.3f  %.2f s/step  ETA %.1f h\n", what,
-              static_cast<long long>(p.step), static_cast<long long>(p.total), p.loss, grounding, metric,
-              p.metric, p.seconds_per_step, eta_h);
+  if (p.position_grounding >= 0)
+    std::snprintf(position, sizeof position, "  position-grounding %.4f", p.position_grounding);
+  std::printf("%s step %lld/%lld  loss %.5f%s%s  %s %.3f  %.2f s/step  ETA %.1f h\n", what,
+              static_cast<long long>(p.step), static_cast<long long>(p.total), p.loss, grounding,
+              position, metric, p.metric, p.seconds_per_step, eta_h);
   std::fflush(stdout);
 }
 
@@ -122,6 +124,14 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
          {"ground-positions", false, false,
           "the grounding loss also pulls a single object's position words (\"top\", \"left\") into "
           "its mask"},
+         {"position-every", true, false,
+          "every K-th step is a position step: single objects, the noisiest timesteps, position "
+          "words grounded (default 0: none)",
+          "K"},
+         {"position-grounding", true, false, "grounding weight of the position steps (default 1)",
+          "W"},
+         {"position-portion", true, false,
+          "share of the noisiest timesteps the position steps draw from (default 0.1)", "F"},
          {"object-weight", true, false, "extra loss weight of object pixels (default 0: uniform)",
           "W"},
          {"timestep-bias", true, false,
@@ -158,6 +168,9 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     if (o.grounding_weight < 0) throw std::invalid_argument("--grounding: the weight must be >= 0");
     o.ground_positions = a.has("ground-positions");
     o.object_weight = a.get_double("object-weight", o.object_weight);
+    o.position_every = a.get_int("position-every", o.position_every);
+    o.position_grounding = a.get_double("position-grounding", o.position_grounding);
+    o.position_portion = a.get_double("position-portion", o.position_portion);
     o.timestep_bias = a.get_or("timestep-bias", o.timestep_bias);
     o.timestep_bias_multiplier = a.get_double("timestep-bias-multiplier", o.timestep_bias_multiplier);
     o.timestep_bias_portion = a.get_double("timestep-bias-portion", o.timestep_bias_portion);

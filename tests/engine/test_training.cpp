@@ -11,17 +11,18 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "hd/engine.h"
-#include "io/json_config.h"
 #include "common/error.h"
 #include "data/scene.h"
-#include "tokenizers/tokenizer.h"
+#include "hd/engine.h"
+#include "io/json_config.h"
 #include "schedulers/scheduling_ddim.h"
+#include "tokenizers/tokenizer.h"
 #include "training/checkpoint.h"
 #include "training/diffusion_target.h"
-#include "training/grounding_loss.h"
 #include "training/evaluate_model.h"
+#include "training/grounding_loss.h"
 #include "training/model_factory.h"
+#include "training/position_steps.h"
 #include "training/scene_batches.h"
 #include "training/step_budget.h"
 #include "training/trainers.h"
@@ -243,6 +244,7 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   o.grounding_weight = 0.05;
   o.ground_positions = true;
   o.max_objects = 2;
+  o.position_every = 2;  // step 0 general, step 1 a position step
   o.cfg_dropout = 0;
   o.save_every = 1;
   std::vector<Progress> seen;
@@ -259,8 +261,12 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen.back().step, 2);
   EXPECT_TRUE(std::isfinite(seen.back().loss));
-  EXPECT_GT(seen.back().grounding, 0.0);  // attention starts spread over the whole image
-  EXPECT_LE(seen.back().grounding, 1.0);
+  EXPECT_GT(seen.front().grounding, 0.0);  // attention starts spread over the whole image
+  EXPECT_LE(seen.front().grounding, 1.0);
+  EXPECT_LT(seen.front().position_grounding, 0.0);  // the general step reports as such
+  EXPECT_GT(seen.back().position_grounding, 0.0);   // and the position step as a position step
+  EXPECT_LE(seen.back().position_grounding, 1.0);
+  EXPECT_LT(seen.back().grounding, 0.0);
   EXPECT_FALSE(torch::equal(first, second));  // the resumed step trained
 
   // A new run can start from an exported model folder: its fp16 weights, back in float32.
@@ -283,6 +289,38 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   load_checkpoint(from_model.weights_out, {{"unet", unet.get()}, {"text_encoder", te.get()}}, nullptr, nullptr);
   EXPECT_EQ(unet->conv_in->weight.scalar_type(), torch::kFloat32);
   EXPECT_TRUE(torch::allclose(unet->conv_in->weight, second, 1e-3, 1e-4));
+}
+
+// Bad training options are refused by name before any file is read or thread started.
+TEST(UNetTraining, RefusesBadOptionsByName) {
+  auto message = [](auto edit) {
+    UNetOptions o;  // no files: a check that came after loading would fail on them instead
+    edit(o);
+    try {
+      train_unet(o, {});
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message([](UNetOptions& o) { o.max_objects = 4; }).find("--max-objects: 4"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) { o.ground_positions = true; }).find("--ground-positions"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) { o.position_every = 1; }).find("--position-every: 1"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) { o.position_every = -3; }).find("--position-every: -3"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) {
+              o.position_every = 4;
+              o.position_grounding = 0;
+            }).find("--position-grounding: 0"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) {
+              o.position_every = 4;
+              o.position_portion = 2;
+            }).find("--position-portion: 2"),
+            std::string::npos);
 }
 
 // The grounding loss supervises the tokens of each object's kind and colour words, found in
@@ -424,6 +462,40 @@ TEST(DiffusionTarget, TimestepBiasFavoursThePortionAsked) {
   EXPECT_THROW(timestep_weights(1000, "middle", 2.0, 0.25), Error);
   EXPECT_THROW(timestep_weights(1000, "later", 0.0, 0.25), Error);
   EXPECT_THROW(timestep_weights(1000, "later", 2.0, 1.5), Error);
+}
+
+// Position steps draw their timesteps from the noisiest portion only, all of it, and refuse
+// portions outside (0, 1].
+TEST(DiffusionTarget, NoisiestTimestepsStayInThePortion) {
+  torch::Generator gen = at::detail::createCPUGenerator(3);
+  const torch::Tensor t = noisiest_timesteps(1000, 0.1, 4000, gen);  // [4000]
+  EXPECT_EQ(t.scalar_type(), torch::kLong);
+  EXPECT_EQ(t.min().item<int64_t>(), 900);
+  EXPECT_EQ(t.max().item<int64_t>(), 999);
+  EXPECT_EQ(std::get<0>(at::_unique(t)).numel(), 100);
+  EXPECT_EQ(noisiest_timesteps(1000, 1e-5, 8, gen).min().item<int64_t>(), 999);  // at least one
+  EXPECT_THROW(noisiest_timesteps(1000, 0.0, 8, gen), Error);
+  EXPECT_THROW(noisiest_timesteps(1000, 1.5, 8, gen), Error);
+}
+
+// Every K-th step is a position step; each kind of step reads its own batch stream in order,
+// with no gap and no repeat, so that both are prefetched and a resumed run continues them.
+TEST(PositionSteps, EveryKthStepAndConsecutiveBatchesPerStream) {
+  for (int64_t step = 0; step < 10; ++step) {
+    EXPECT_FALSE(plan_step(step, 0).position);
+    EXPECT_EQ(plan_step(step, 0).batch, step);  // off: the stream of runs before the option
+  }
+  const int every = 4;
+  std::vector<int64_t> general, position;
+  for (int64_t step = 0; step < 400; ++step) {
+    const StepPlan plan = plan_step(step, every);
+    EXPECT_EQ(plan.position, step % every == every - 1) << step;
+    (plan.position ? position : general).push_back(plan.batch);
+  }
+  ASSERT_EQ(position.size(), 100u);
+  ASSERT_EQ(general.size(), 300u);
+  for (size_t i = 0; i < position.size(); ++i) EXPECT_EQ(position[i], static_cast<int64_t>(i));
+  for (size_t i = 0; i < general.size(); ++i) EXPECT_EQ(general[i], static_cast<int64_t>(i));
 }
 
 // Stochastic DDIM (eta = 1) on a zero-terminal-SNR schedule: at the pure-noise step the

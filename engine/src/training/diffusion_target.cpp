@@ -1,5 +1,6 @@
 #include "training/diffusion_target.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <torch/torch.h>
@@ -45,6 +46,16 @@ torch::Tensor timestep_weights(int64_t num_timesteps, const std::string& strateg
   if (strategy == "later") w.slice(0, num_timesteps - n).fill_(multiplier);
   if (strategy == "earlier") w.slice(0, 0, n).fill_(multiplier);
   return w / w.sum();
+}
+
+torch::Tensor noisiest_timesteps(int64_t num_timesteps, double portion, int64_t count,
+                                 const torch::Generator& generator) {
+  if (num_timesteps < 1) fail("noisiest_timesteps: ", num_timesteps, " timesteps");
+  if (!(portion > 0 && portion <= 1))
+    fail("noisiest timesteps: portion ", portion, " must be in (0, 1]");
+  const auto n = std::max<int64_t>(1, static_cast<int64_t>(std::llround(portion * num_timesteps)));
+  return torch::randint(num_timesteps - n, num_timesteps, {count}, generator,
+                        torch::kLong);  // [count]
 }
 
 }  // namespace hd::train

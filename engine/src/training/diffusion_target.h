@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include <ATen/core/Generator.h>
 #include <torch/types.h>
 
 namespace hd::train {
@@ -36,5 +37,10 @@ torch::Tensor object_loss_weights(const torch::Tensor& masks, double w);
 // fail to start them from pure noise. -> [T], summing to 1.
 torch::Tensor timestep_weights(int64_t num_timesteps, const std::string& strategy, double multiplier,
                                double portion);
+
+// `count` timesteps drawn uniformly from the noisiest `portion` of the T timesteps (at least
+// one): T - n .. T - 1 with n = round(portion * T). -> [count] int64.
+torch::Tensor noisiest_timesteps(int64_t num_timesteps, double portion, int64_t count,
+                                 const torch::Generator& generator);
 
 }  // namespace hd::train

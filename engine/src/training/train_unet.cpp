@@ -17,6 +17,7 @@
 #include "training/diffusion_target.h"
 #include "training/grounding_loss.h"
 #include "training/model_factory.h"
+#include "training/position_steps.h"
 #include "training/scene_batches.h"
 #include "training/step_budget.h"
 #include "training/trainers.h"
@@ -32,6 +33,13 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     fail("--max-objects: ", o.max_objects, " is not in 1..3");
   if (o.ground_positions && o.grounding_weight <= 0)
     fail("--ground-positions needs --grounding W > 0");
+  if (o.position_every < 0 || o.position_every == 1)
+    fail("--position-every: ", o.position_every,
+         " (0: off, or 2 and more: some general steps remain)");
+  if (o.position_every > 0 && !(o.position_grounding > 0))
+    fail("--position-grounding: ", o.position_grounding, " must be > 0");
+  if (o.position_every > 0 && !(o.position_portion > 0 && o.position_portion <= 1))
+    fail("--position-portion: ", o.position_portion, " is not in (0, 1]");
   auto tokenizer = load_tokenizer(o.tokenizer_dir);
   AutoencoderKL vae = make_vae(o.config_dir);
   vae->to(device);
@@ -78,7 +86,7 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   }
 
   std::shared_ptr<GroundingAttnProcessor> grounding;
-  if (o.grounding_weight > 0) {
+  if (o.grounding_weight > 0 || o.position_every > 0) {
     grounding = std::make_shared<GroundingAttnProcessor>();
     for (auto& [name, attn] : unet->attention_layers()) {
       if (attn->is_cross_attention()) attn->set_processor(grounding);
@@ -100,21 +108,26 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   const torch::Tensor t_weights =
       timestep_weights(T, o.timestep_bias, o.timestep_bias_multiplier, o.timestep_bias_portion);  // [T]
   BatchPrefetcher data(o.seed_base, o.batch, o.image_size, o.max_objects);
+  // Position steps draw single-object scenes from their own seeds, far from the general ones.
+  BatchPrefetcher position_data(o.seed_base + (uint64_t{1} << 40), o.batch, o.image_size, 1);
   torch::Generator gen = at::detail::createCPUGenerator(o.seed_base);
 
   StepBudget budget(step, o.steps, o.time_budget);
   using Clock = std::chrono::steady_clock;
   auto last = Clock::now();
-  double loss_avg = 0, data_wait = 0, grounding_avg = 0;
-  int window = 0;
+  double loss_avg = 0, data_wait = 0, grounding_avg = 0, position_grounding_avg = 0;
+  int window = 0, grounding_window = 0, position_window = 0;
   int64_t total = budget.at(step);
   for (; step < total; total = budget.at(++step)) {
     gen.set_current_seed(o.seed_base + static_cast<uint64_t>(step));  // resumable stream
     for (auto& group : opt.param_groups()) {
       static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate(step, total, o.lr));
     }
+    const StepPlan plan = plan_step(step, o.position_every);
+    const double grounding_weight = plan.position ? o.position_grounding : o.grounding_weight;
+    const bool ground_positions = plan.position || o.ground_positions;
     const auto wait_start = Clock::now();
-    SceneBatch batch = data.get(step);
+    SceneBatch batch = (plan.position ? position_data : data).get(plan.batch);
     data_wait += std::chrono::duration<double>(Clock::now() - wait_start).count();
     const int64_t scenes = batch.rgb.size(0);
     const int64_t B = scenes * o.noise_draws;
@@ -134,8 +147,8 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       const bool dropped = drop[i].item<double>() < o.cfg_dropout;
       const TokenizedText t = tokenizer->encode(dropped ? "" : batch.captions[image]);
       ids.insert(ids.end(), t.ids.begin(), t.ids.end());
-      if (!grounding || dropped) continue;
-      for (const auto& [token, object] : object_tokens(t, batch.specs[image], o.ground_positions)) {
+      if (grounding_weight <= 0 || dropped) continue;
+      for (const auto& [token, object] : object_tokens(t, batch.specs[image], ground_positions)) {
         pair_sample.push_back(i);
         pair_token.push_back(token);
         pair_mask.push_back(batch.masks[image][object]);  // [M, M]
@@ -150,9 +163,11 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     torch::Tensor input_ids = torch::tensor(ids, torch::kLong).view({B, -1}).to(device);  // [B, L]
     // Unbiased runs keep randint: the same random stream as before the bias existed, so
     // their checkpoints resume on the batches they would have seen.
-    torch::Tensor t = (o.timestep_bias == "none" ? torch::randint(0, T, {B}, gen, torch::kLong)
-                                                  : torch::multinomial(t_weights, B, /*replacement=*/true, gen))
-                          .to(device);
+    torch::Tensor t =
+        (plan.position               ? noisiest_timesteps(T, o.position_portion, B, gen)
+         : o.timestep_bias == "none" ? torch::randint(0, T, {B}, gen, torch::kLong)
+                                     : torch::multinomial(t_weights, B, /*replacement=*/true, gen))
+            .to(device);  // [B]
     // Offset noise: a random per-sample, per-channel constant hides the latents' mean in
     // x_t, so that the model takes colours from the caption, not from the noise.
     torch::Tensor noise = (torch::randn(latents.sizes(), gen) +
@@ -175,10 +190,14 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     if (o.snr_gamma > 0) per_sample = per_sample * min_snr_weight(prediction, a.view({B}), o.snr_gamma);
     torch::Tensor loss = per_sample.mean();
     if (grounding) {
-      torch::Tensor g = grounding_loss(grounding->probabilities(), targets);
+      if (grounding_weight > 0) {
+        torch::Tensor g = grounding_loss(grounding->probabilities(), targets);
+        // The progress reports the general steps' grounding; position steps' is their own.
+        (plan.position ? position_grounding_avg : grounding_avg) += g.item<double>();
+        ++(plan.position ? position_window : grounding_window);
+        loss = loss + grounding_weight * g;
+      }
       grounding->clear();
-      grounding_avg += g.item<double>();
-      loss = loss + o.grounding_weight * g;
     }
     opt.zero_grad();
     loss.backward();
@@ -198,11 +217,12 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       p.loss = loss_avg / window;
       p.seconds_per_step = std::chrono::duration<double>(now - last).count() / window;
       p.metric = data_wait / window / std::max(1e-9, p.seconds_per_step);  // share of time waiting for data
-      if (grounding) p.grounding = grounding_avg / window;
+      if (grounding_window > 0) p.grounding = grounding_avg / grounding_window;
+      if (position_window > 0) p.position_grounding = position_grounding_avg / position_window;
       progress(p);
       last = now;
-      loss_avg = data_wait = grounding_avg = 0;
-      window = 0;
+      loss_avg = data_wait = grounding_avg = position_grounding_avg = 0;
+      window = grounding_window = position_window = 0;
     }
   }
   if (!o.weights_out.empty()) save_checkpoint(o.weights_out, modules, nullptr, &ema, step);

@@ -19,6 +19,7 @@ struct Progress {
   double loss = 0, metric = 0;  // metric: PSNR (VAE) or the share of time spent waiting for data (UNet)
   double seconds_per_step = 0;
   double grounding = -1;  // UNet: mean cross-attention grounding loss (< 0: not trained)
+  double position_grounding = -1;  // UNet: the same on the position steps (< 0: none)
 };
 using ProgressFn = std::function<void(const Progress&)>;
 
@@ -80,6 +81,12 @@ struct UNetOptions {
   double grounding_weight = 0.0;
   // The grounding loss also supervises a single object's position words (object_tokens).
   bool ground_positions = false;
+  // Every `position_every`-th step (0: none) is a position step (training/position_steps.h):
+  // single-object scenes, timesteps drawn from the noisiest `position_portion` of the
+  // schedule, and the grounding loss, position words included, at `position_grounding`.
+  int position_every = 0;
+  double position_grounding = 1.0;
+  double position_portion = 0.1;
   // Extra weight of the objects' pixels in the denoising loss (object_loss_weights); 0: uniform.
   double object_weight = 0.0;
   // Timestep sampling bias (timestep_weights): "none", "later" or "earlier".
