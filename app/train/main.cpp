@@ -121,6 +121,10 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
           "noisy samples per encoded scene (default 1; batch = scenes x draws)", "K"},
          {"grounding", true, false, "weight of the cross-attention grounding loss (default 0: off)",
           "W"},
+         {"grounding-pixel", true, false,
+          "weight of the grounding pixel loss: each object's queries attend to its words "
+          "(default 0: off)",
+          "W"},
          {"ground-positions", false, false,
           "the grounding loss also pulls a single object's position words (\"top\", \"left\") into "
           "its mask"},
@@ -167,6 +171,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.grounding_weight = a.get_double("grounding", o.grounding_weight);
     if (o.grounding_weight < 0) throw std::invalid_argument("--grounding: the weight must be >= 0");
     o.ground_positions = a.has("ground-positions");
+    o.grounding_pixel = a.get_double("grounding-pixel", o.grounding_pixel);
     o.object_weight = a.get_double("object-weight", o.object_weight);
     o.position_every = a.get_int("position-every", o.position_every);
     o.position_grounding = a.get_double("position-grounding", o.position_grounding);

@@ -245,6 +245,7 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   o.ground_positions = true;
   o.max_objects = 2;
   o.position_every = 2;  // step 0 general, step 1 a position step
+  o.grounding_pixel = 0.05;
   o.cfg_dropout = 0;
   o.save_every = 1;
   std::vector<Progress> seen;
@@ -306,6 +307,8 @@ TEST(UNetTraining, RefusesBadOptionsByName) {
   EXPECT_NE(message([](UNetOptions& o) { o.max_objects = 4; }).find("--max-objects: 4"),
             std::string::npos);
   EXPECT_NE(message([](UNetOptions& o) { o.ground_positions = true; }).find("--ground-positions"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) { o.grounding_pixel = -1; }).find("--grounding-pixel: -1"),
             std::string::npos);
   EXPECT_NE(message([](UNetOptions& o) { o.position_every = 1; }).find("--position-every: 1"),
             std::string::npos);
@@ -395,6 +398,38 @@ TEST(Grounding, LossMeasuresAttentionOutsideTheMask) {
   EXPECT_GT(logits.grad()[0][side * side - 1][1].item<double>(), 0.0);
   EXPECT_LT(logits.grad()[0][0][1].item<double>(), 0.0);
   EXPECT_EQ(grounding_loss({probs}, GroundingTargets{}).item<double>(), 0.0);
+}
+
+// The pixel loss is the binary cross-entropy of each query's probability for the token
+// against the object's coverage: a map peaked on one query inside the mask satisfies the
+// token loss but not this one; a map covering the object exactly satisfies both.
+TEST(Grounding, PixelLossAsksTheWholeObjectToAttend) {
+  const int64_t side = 4, L = side * side, S = 4;
+  GroundingTargets t;
+  t.sample = torch::tensor({0}, torch::kLong);
+  t.token = torch::tensor({1}, torch::kLong);
+  t.mask = torch::zeros({1, 1, side, side});
+  t.mask.index_put_({0, 0, torch::indexing::Slice(0, side / 2)}, 1.0);  // top half
+
+  torch::Tensor logits = torch::zeros({1, L, S}, torch::requires_grad());  // uniform: a = 1/4
+  torch::Tensor loss = grounding_pixel_loss({torch::softmax(logits, 2)}, t);
+  EXPECT_NEAR(loss.item<double>(), 0.5 * -std::log(0.25) + 0.5 * -std::log(0.75), 1e-5);
+  loss.backward();
+  EXPECT_LT(logits.grad()[0][0][1].item<double>(), 0.0);      // inside: attend more
+  EXPECT_GT(logits.grad()[0][L - 1][1].item<double>(), 0.0);  // outside: attend less
+
+  torch::Tensor peaked = torch::zeros({1, L, S});  // [B, L, S]: token 1 at query 0 only
+  peaked.index_put_({0, torch::indexing::Slice(), 0}, 1.0);
+  peaked.index_put_({0, 0, 0}, 0.0);
+  peaked.index_put_({0, 0, 1}, 1.0);
+  EXPECT_NEAR(grounding_loss({peaked}, t).item<double>(), 0.0, 1e-9);
+  EXPECT_GT(grounding_pixel_loss({peaked}, t).item<double>(), 5.0);  // 7 of 16 queries miss
+
+  torch::Tensor covering = torch::zeros({1, L, S});  // token 1 on exactly the top half
+  covering.index_put_({0, torch::indexing::Slice(0, L / 2), 1}, 1.0);
+  covering.index_put_({0, torch::indexing::Slice(L / 2), 0}, 1.0);
+  EXPECT_LT(grounding_pixel_loss({covering}, t).item<double>(), 1e-4);
+  EXPECT_EQ(grounding_pixel_loss({covering}, GroundingTargets{}).item<double>(), 0.0);
 }
 
 // Batches carry each object's coverage at the latent resolution, in the spec's order.

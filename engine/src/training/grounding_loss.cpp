@@ -94,8 +94,13 @@ torch::Tensor GroundingAttnProcessor::operator()(AttentionImpl& attn, const torc
   return attn.out_proj(attn.merge_heads(out));
 }
 
-torch::Tensor grounding_loss(const std::vector<torch::Tensor>& probabilities,
-                             const GroundingTargets& targets) {
+namespace {
+
+// Mean over the maps of `per_map(a, m)`, with a [N, L] the supervised tokens' probabilities
+// at one map's L = side^2 queries and m [N, L] their objects' coverage pooled to that side.
+template <typename PerMap>
+torch::Tensor mean_over_maps(const std::vector<torch::Tensor>& probabilities,
+                             const GroundingTargets& targets, const char* what, PerMap per_map) {
   const int64_t N = targets.size();
   torch::Tensor total = torch::zeros({}, torch::kFloat32);
   if (N == 0 || probabilities.empty())
@@ -107,8 +112,7 @@ torch::Tensor grounding_loss(const std::vector<torch::Tensor>& probabilities,
   for (const auto& p : probabilities) {
     const int64_t L = p.size(1);
     const auto side = static_cast<int64_t>(std::llround(std::sqrt(static_cast<double>(L))));
-    if (side * side != L)
-      fail("grounding_loss: a cross-attention map of ", L, " queries is not square");
+    if (side * side != L) fail(what, ": a cross-attention map of ", L, " queries is not square");
     // a[n, l] = p[sample[n], l, token[n]]
     torch::Tensor a = p.index_select(0, sample)                                // [N, L, S]
                           .gather(2, token.view({N, 1, 1}).expand({N, L, 1}))  // [N, L, 1]
@@ -116,11 +120,28 @@ torch::Tensor grounding_loss(const std::vector<torch::Tensor>& probabilities,
                           .to(torch::kFloat32);  // [N, L]
     torch::Tensor m = mask;
     if (m.size(-1) != side) m = torch::adaptive_avg_pool2d(m, {side, side});
-    m = m.reshape({N, L});                                             // [N, L]
-    torch::Tensor inside = (a * m).sum(1) / a.sum(1).clamp_min(1e-8);  // [N]
-    total = total + (1 - inside).pow(2).mean();
+    total = total + per_map(a, m.reshape({N, L}));
   }
   return total / static_cast<double>(probabilities.size());
+}
+
+}  // namespace
+
+torch::Tensor grounding_loss(const std::vector<torch::Tensor>& probabilities,
+                             const GroundingTargets& targets) {
+  return mean_over_maps(probabilities, targets, "grounding_loss",
+                        [](const torch::Tensor& a, const torch::Tensor& m) {
+                          torch::Tensor inside = (a * m).sum(1) / a.sum(1).clamp_min(1e-8);  // [N]
+                          return (1 - inside).pow(2).mean();
+                        });
+}
+
+torch::Tensor grounding_pixel_loss(const std::vector<torch::Tensor>& probabilities,
+                                   const GroundingTargets& targets) {
+  return mean_over_maps(probabilities, targets, "grounding_pixel_loss",
+                        [](const torch::Tensor& a, const torch::Tensor& m) {
+                          return torch::binary_cross_entropy(a.clamp(1e-6, 1 - 1e-6), m);  // mean
+                        });
 }
 
 }  // namespace hd::train

@@ -67,4 +67,12 @@ class GroundingAttnProcessor : public AttentionProcessor {
 torch::Tensor grounding_loss(const std::vector<torch::Tensor>& probabilities,
                              const GroundingTargets& targets);
 
+// TokenCompose's pixel loss: binary cross-entropy between the token's attention probability
+// at each query and the object's coverage there, averaged over queries, pairs and maps. The
+// token loss above is content with a peaked map anywhere inside the mask; this one asks every
+// query of the object to attend to the token, so that the map covers the object -- what a
+// thresholded mask (Highlight Diffusion's) needs to overlap it. Same inputs; 0 when empty.
+torch::Tensor grounding_pixel_loss(const std::vector<torch::Tensor>& probabilities,
+                                   const GroundingTargets& targets);
+
 }  // namespace hd::train

@@ -33,6 +33,7 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     fail("--max-objects: ", o.max_objects, " is not in 1..3");
   if (o.ground_positions && o.grounding_weight <= 0)
     fail("--ground-positions needs --grounding W > 0");
+  if (o.grounding_pixel < 0) fail("--grounding-pixel: ", o.grounding_pixel, " must be >= 0");
   if (o.position_every < 0 || o.position_every == 1)
     fail("--position-every: ", o.position_every,
          " (0: off, or 2 and more: some general steps remain)");
@@ -196,6 +197,9 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
         (plan.position ? position_grounding_avg : grounding_avg) += g.item<double>();
         ++(plan.position ? position_window : grounding_window);
         loss = loss + grounding_weight * g;
+        if (o.grounding_pixel > 0)
+          loss =
+              loss + o.grounding_pixel * grounding_pixel_loss(grounding->probabilities(), targets);
       }
       grounding->clear();
     }

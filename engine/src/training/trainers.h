@@ -79,6 +79,9 @@ struct UNetOptions {
   // Weight of the cross-attention grounding loss (training/grounding_loss.h) added to the
   // denoising loss; 0 disables it (and keeps the fused attention kernels).
   double grounding_weight = 0.0;
+  // Weight of the grounding pixel loss (grounding_pixel_loss: the maps cover the objects),
+  // on every step that computes the grounding loss; 0 disables it.
+  double grounding_pixel = 0.0;
   // The grounding loss also supervises a single object's position words (object_tokens).
   bool ground_positions = false;
   // Every `position_every`-th step (0: none) is a position step (training/position_steps.h):
