@@ -1,7 +1,8 @@
 // UNet + text encoder training (diffusers examples/text_to_image semantics): epsilon or v
 // prediction (as the scheduler config says) on VAE latents, uniform timesteps, min-SNR
 // weighting, caption dropout for classifier-free guidance, offset noise, EMA weights for
-// export, optionally the cross-attention grounding loss.
+// export, optionally the cross-attention grounding losses (token and pixel) and interleaved
+// position steps (training/position_steps.h).
 #include <chrono>
 
 #include <torch/torch.h>

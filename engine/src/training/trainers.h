@@ -77,7 +77,8 @@ struct UNetOptions {
   double ema_decay = 0.999;
   double offset_noise = 0.1;              // std of a per-sample, per-channel noise offset
   // Weight of the cross-attention grounding loss (training/grounding_loss.h) added to the
-  // denoising loss; 0 disables it (and keeps the fused attention kernels).
+  // denoising loss of the general steps; 0 disables it there (and, without position steps,
+  // keeps the fused attention kernels).
   double grounding_weight = 0.0;
   // Weight of the grounding pixel loss (grounding_pixel_loss: the maps cover the objects),
   // on every step that computes the grounding loss; 0 disables it.
