@@ -33,16 +33,25 @@ torch::Tensor object_loss_weights(const torch::Tensor& masks, double w) {
   return weights / weights.mean({1, 2, 3}, /*keepdim=*/true);
 }
 
+namespace {
+
+// How many of the T timesteps a `portion` of them is (at least one), checking both.
+int64_t portion_count(const char* what, int64_t num_timesteps, double portion) {
+  if (num_timesteps < 1) fail(what, ": ", num_timesteps, " timesteps");
+  if (!(portion > 0 && portion <= 1)) fail(what, ": portion ", portion, " must be in (0, 1]");
+  return std::max<int64_t>(1, static_cast<int64_t>(std::llround(portion * num_timesteps)));
+}
+
+}  // namespace
+
 torch::Tensor timestep_weights(int64_t num_timesteps, const std::string& strategy, double multiplier,
                                double portion) {
-  if (num_timesteps < 1) fail("timestep_weights: ", num_timesteps, " timesteps");
+  const int64_t n = portion_count("timestep bias", num_timesteps, portion);
   if (strategy != "none" && strategy != "later" && strategy != "earlier") {
     fail("timestep bias: strategy '", strategy, "' is none, later or earlier");
   }
   if (!(multiplier > 0)) fail("timestep bias: multiplier ", multiplier, " must be > 0");
-  if (!(portion > 0 && portion <= 1)) fail("timestep bias: portion ", portion, " must be in (0, 1]");
   torch::Tensor w = torch::ones({num_timesteps}, torch::kDouble);  // [T]
-  const auto n = std::max<int64_t>(1, static_cast<int64_t>(std::llround(portion * num_timesteps)));
   if (strategy == "later") w.slice(0, num_timesteps - n).fill_(multiplier);
   if (strategy == "earlier") w.slice(0, 0, n).fill_(multiplier);
   return w / w.sum();
@@ -50,10 +59,7 @@ torch::Tensor timestep_weights(int64_t num_timesteps, const std::string& strateg
 
 torch::Tensor noisiest_timesteps(int64_t num_timesteps, double portion, int64_t count,
                                  const torch::Generator& generator) {
-  if (num_timesteps < 1) fail("noisiest_timesteps: ", num_timesteps, " timesteps");
-  if (!(portion > 0 && portion <= 1))
-    fail("noisiest timesteps: portion ", portion, " must be in (0, 1]");
-  const auto n = std::max<int64_t>(1, static_cast<int64_t>(std::llround(portion * num_timesteps)));
+  const int64_t n = portion_count("noisiest timesteps", num_timesteps, portion);
   return torch::randint(num_timesteps - n, num_timesteps, {count}, generator,
                         torch::kLong);  // [count]
 }
