@@ -2,9 +2,9 @@
 //
 //   hd-train tokenizer --out DIR
 //   hd-train vae       --checkpoint FILE [--steps N] [--batch B] ...
-//   hd-train unet      --vae FILE --tokenizer DIR --checkpoint FILE [--steps N] ...
+//   hd-train unet      --vae FILE|DIR --tokenizer DIR --checkpoint FILE [--steps N] ...
 //   hd-train eval-vae  --checkpoint FILE
-//   hd-train export    --vae FILE --unet FILE --tokenizer DIR --out DIR
+//   hd-train export    --vae FILE|DIR --unet FILE --tokenizer DIR --out DIR
 //   hd-train prompts   --out STEM [--count N]    held-out prompts (.txt) with answers (.jsonl)
 //
 // Checkpoints are written atomically every --save-every steps; running the same command
@@ -101,7 +101,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
   }
   if (cmd == "unet") {
     auto specs = with_common(
-        {{"vae", true, false, "trained VAE checkpoint", "FILE"},
+        {{"vae", true, false,
+          "trained VAE: checkpoint, or a model folder such as resources/models/hd-shapes", "PATH"},
          {"tokenizer", true, false, "trained tokenizer folder", "DIR"},
          {"checkpoint", true, false, "checkpoint file (resumed if present)", "FILE"},
          {"steps", true, false, "total steps (default 20000)", "N"},
@@ -239,11 +240,12 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     return 0;
   }
   if (cmd == "export") {
-    auto specs = with_common({{"vae", true, false, "VAE checkpoint", "FILE"},
-                              {"unet", true, false, "UNet checkpoint", "FILE"},
-                              {"tokenizer", true, false, "tokenizer folder", "DIR"},
-                              {"out", true, false, "model folder to write", "DIR"},
-                              {"weights", true, false, "ema (default) or raw training weights", "W"}});
+    auto specs =
+        with_common({{"vae", true, false, "VAE checkpoint, or a model folder", "PATH"},
+                     {"unet", true, false, "UNet checkpoint", "FILE"},
+                     {"tokenizer", true, false, "tokenizer folder", "DIR"},
+                     {"out", true, false, "model folder to write", "DIR"},
+                     {"weights", true, false, "ema (default) or raw training weights", "W"}});
     Args a(specs, argv);
     hd::train::ExportOptions o;
     o.config_dir = a.get_or("config", default_config().string());

@@ -190,6 +190,33 @@ TEST(Export, WritesALoadableModelWithLatentStatistics) {
   EXPECT_NE(text.find(kind), std::string::npos) << text;
 }
 
+// load_vae reads the shipped model's VAE from the model folder or its vae/ folder (what a
+// fine-tune of the shipped weights starts from), gives the checkpoint it round-trips through
+// the same weights, and names the path it cannot read.
+TEST(LoadVae, ReadsModelFoldersAndCheckpoints) {
+  const fs::path shipped = fs::path(HD_SOURCE_DIR) / "resources" / "models" / "hd-shapes";
+  AutoencoderKL a = make_vae(config_dir()), b = make_vae(config_dir()), c = make_vae(config_dir());
+  const torch::Tensor before = a->parameters().front().clone();
+  load_vae(a, shipped, torch::kCPU);
+  EXPECT_FALSE(torch::equal(before, a->parameters().front()));
+  load_vae(b, shipped / "vae", torch::kCPU);
+  const fs::path dir = scratch("load_vae");
+  save_checkpoint(dir / "vae.ckpt", {{"vae", b.get()}}, nullptr, nullptr, 0);
+  load_vae(c, dir / "vae.ckpt", torch::kCPU);
+  const auto pa = a->named_parameters(), pb = b->named_parameters(), pc = c->named_parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (const auto& item : pa) {
+    EXPECT_TRUE(torch::equal(item.value(), pb[item.key()])) << item.key();
+    EXPECT_TRUE(torch::equal(item.value(), pc[item.key()])) << item.key();
+  }
+  try {
+    load_vae(c, dir / "missing.ckpt", torch::kCPU);
+    ADD_FAILURE() << "a missing VAE loaded";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("missing.ckpt"), std::string::npos) << e.what();
+  }
+}
+
 // The trainer's targets are what the engine's DDIM sampler reads: fed the target as the model
 // output, a step recovers x0 exactly, for epsilon and v prediction, at the pure-noise step of
 // a zero-terminal-SNR schedule too (v). Min-SNR weights cap the clean end at gamma.

@@ -41,9 +41,7 @@ void export_model(const ExportOptions& o) {
   torch::NoGradGuard no_grad;
   auto tokenizer = load_tokenizer(o.tokenizer_dir);
   AutoencoderKL vae = make_vae(o.config_dir);
-  if (load_checkpoint(o.vae_checkpoint, {{"vae", vae.get()}}, nullptr, nullptr) < 0) {
-    fail(o.vae_checkpoint.string(), ": no VAE checkpoint");
-  }
+  load_vae(vae, o.vae_checkpoint, torch::kCPU);
   vae->eval();
   UNet2DConditionModel unet = make_unet(o.config_dir);
   CLIPTextModel te = make_text_encoder(o.config_dir, tokenizer->vocab_size(), tokenizer->max_length());

@@ -4,6 +4,8 @@
 
 #include "common/error.h"
 #include "io/json_config.h"
+#include "io/weights.h"
+#include "training/checkpoint.h"
 #include "training/scene_batches.h"
 #include "training/trainers.h"
 
@@ -23,6 +25,18 @@ torch::Device training_device(const std::string& name) {
 
 AutoencoderKL make_vae(const fs::path& dir) {
   return AutoencoderKL(vae_config_from_json(JsonConfig::load(dir / "vae" / "config.json")));
+}
+
+void load_vae(AutoencoderKL& vae, const fs::path& source, torch::Device device) {
+  if (!fs::is_directory(source)) {
+    if (load_checkpoint(source, {{"vae", vae.get()}}, nullptr, nullptr, device) < 0) {
+      fail(source.string(), ": no VAE checkpoint and no model folder (train the VAE first)");
+    }
+    return;
+  }
+  const fs::path dir = fs::is_directory(source / "vae") ? source / "vae" : source;
+  torch::NoGradGuard no_grad;
+  load_weights(*vae, open_component_weights(dir, "diffusion_pytorch_model"), "vae");
 }
 
 UNet2DConditionModel make_unet(const fs::path& dir) {

@@ -16,6 +16,10 @@ namespace hd::train {
 torch::Device training_device(const std::string& name);
 
 AutoencoderKL make_vae(const std::filesystem::path& config_dir);
+// Loads a trained VAE from `source`: a train_vae checkpoint, an exported model folder (its
+// vae/) or a vae/ folder itself, so that a UNet can be fine-tuned on the shipped model's
+// latent space without the checkpoint it was exported from. Fails naming `source`.
+void load_vae(AutoencoderKL& vae, const std::filesystem::path& source, torch::Device device);
 UNet2DConditionModel make_unet(const std::filesystem::path& config_dir);
 // The text encoder's vocab_size is taken from the tokenizer actually trained.
 CLIPTextModel make_text_encoder(const std::filesystem::path& config_dir, int vocab_size, int max_length);

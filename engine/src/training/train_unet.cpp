@@ -45,9 +45,7 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   auto tokenizer = load_tokenizer(o.tokenizer_dir);
   AutoencoderKL vae = make_vae(o.config_dir);
   vae->to(device);
-  if (load_checkpoint(o.vae_checkpoint, {{"vae", vae.get()}}, nullptr, nullptr, device) < 0) {
-    fail(o.vae_checkpoint.string(), ": no VAE checkpoint (train the VAE first)");
-  }
+  load_vae(vae, o.vae_checkpoint, device);
   vae->eval();
   for (auto& p : vae->parameters()) p.set_requires_grad(false);
   const LatentStats stats = latent_statistics(vae, 64, o.image_size);

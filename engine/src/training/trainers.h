@@ -58,7 +58,7 @@ void train_vae(const VaeOptions& options, const ProgressFn& progress);
 
 struct UNetOptions {
   std::filesystem::path config_dir;       // unet/, text_encoder/ configs
-  std::filesystem::path vae_checkpoint;   // trained VAE (checkpoint of train_vae)
+  std::filesystem::path vae_checkpoint;   // trained VAE: train_vae checkpoint or model folder
   std::filesystem::path tokenizer_dir;
   std::filesystem::path checkpoint;
   int64_t steps = 20000;
@@ -123,7 +123,8 @@ int write_eval_prompts(const std::string& stem, int count, uint64_t seed);
 
 struct ExportOptions {
   std::filesystem::path config_dir;
-  std::filesystem::path vae_checkpoint, unet_checkpoint, tokenizer_dir;
+  std::filesystem::path vae_checkpoint;  // train_vae checkpoint or model folder (load_vae)
+  std::filesystem::path unet_checkpoint, tokenizer_dir;
   std::filesystem::path out;   // diffusers folder, weights in fp16
   bool use_ema = true;          // export the EMA weights (else the raw training weights)
 };
