@@ -78,6 +78,27 @@ double Args::get_double(const std::string& name, double def) const {
   return parse<double>(get(name), name, def, [](const std::string& s, size_t* n) { return std::stod(s, n); });
 }
 
+std::vector<int> Args::get_int_list(const std::string& name) const {
+  std::vector<int> out;
+  const std::optional<std::string> v = get(name);
+  if (!v) return out;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = v->find(',', start);
+    const std::string item =
+        v->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    try {
+      out.push_back(parse<int>(item, name, 0,
+                               [](const std::string& s, size_t* n) { return std::stoi(s, n); }));
+    } catch (const std::invalid_argument&) {
+      throw std::invalid_argument("option '--" + name + "': '" + *v +
+                                  "' is not a comma-separated list of integers");
+    }
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
 std::string usage(const std::string& command, const std::string& summary,
                   const std::vector<OptionSpec>& specs) {
   std::ostringstream os;

@@ -29,6 +29,8 @@ class Args {
   int get_int(const std::string& name, int def) const;
   int64_t get_int64(const std::string& name, int64_t def) const;
   double get_double(const std::string& name, double def) const;
+  // "2,4" -> {2, 4}; empty when the option is absent.
+  std::vector<int> get_int_list(const std::string& name) const;
 
  private:
   std::map<std::string, std::vector<std::string>> values_;

@@ -23,28 +23,44 @@ void on_sigint(int) {
 
 const std::vector<OptionSpec>& specs() {
   static const std::vector<OptionSpec> s = {
-      {"model", true, false, "diffusers folder or SD v1.x .safetensors (default: the embedded model)", "PATH"},
-      {"config", true, false, "configs for a single-file checkpoint: folder or bundled name (default sd-v1-4)", "DIR"},
+      {"model", true, false,
+       "diffusers folder or SD v1.x .safetensors (default: the embedded model)", "PATH"},
+      {"config", true, false,
+       "configs for a single-file checkpoint: folder or bundled name (default sd-v1-4)", "DIR"},
       {"prompt", true, false, "the text to draw (required)", "TEXT"},
       {"negative", true, false, "negative prompt (the unconditional input)", "TEXT"},
       {"steps", true, false, "DDIM steps (default 50)", "N"},
-      {"guidance", true, false, "classifier-free guidance scale; <= 1 disables it (default 7.5)", "G"},
-      {"guidance-rescale", true, false, "rescale the guided prediction's std toward the conditional one's, 0..1 (default: 0.7 for zero-terminal-SNR models, else 0)", "R"},
-      {"seed", true, false, "random seed; omitted or negative: random, printed (default random)", "S"},
+      {"guidance", true, false, "classifier-free guidance scale; <= 1 disables it (default 7.5)",
+       "G"},
+      {"guidance-rescale", true, false,
+       "rescale the guided prediction's std toward the conditional one's, 0..1 (default: 0.7 for "
+       "zero-terminal-SNR models, else 0)",
+       "R"},
+      {"seed", true, false, "random seed; omitted or negative: random, printed (default random)",
+       "S"},
       {"width", true, false, "image width, a multiple of 8 (default: the model's)", "W"},
       {"height", true, false, "image height, a multiple of 8 (default: the model's)", "H"},
       {"eta", true, false, "DDIM eta (default 0, deterministic)", "E"},
       {"out", true, false, "PNG file to write (required)", "FILE.png"},
-      {"save-tensor", true, false, "also write the image as float32 NCHW in [0,1], key 'image'", "FILE.safetensors"},
-      {"mode", true, false, "highlight (attention-guided sparse steps) or dense (default highlight)", "MODE"},
+      {"save-tensor", true, false, "also write the image as float32 NCHW in [0,1], key 'image'",
+       "FILE.safetensors"},
+      {"mode", true, false,
+       "highlight (attention-guided sparse steps) or dense (default highlight)", "MODE"},
       {"interval", true, false, "highlight: a full step every N steps (default 5)", "N"},
       {"threshold", true, false, "highlight: mask threshold on the 0..255 map (default 150)", "T"},
-      {"collect-at", true, false, "highlight: fraction of steps before the maps are taken (default 0.2)", "F"},
-      {"select", true, false, "highlight: token statistic variance, sum or max (default variance)", "STAT"},
-      {"token", true, true, "highlight: this word instead of the automatic choice (repeatable)", "WORD"},
+      {"collect-at", true, false,
+       "highlight: fraction of steps before the maps are taken (default 0.2)", "F"},
+      {"select", true, false, "highlight: token statistic variance, sum or max (default variance)",
+       "STAT"},
+      {"map-factors", true, false,
+       "highlight: maps from the cross-attention layers at latent/F only, e.g. 2,4 (default: all)",
+       "F,F"},
+      {"token", true, true, "highlight: this word instead of the automatic choice (repeatable)",
+       "WORD"},
       {"refresh-mask", false, false, "highlight: rebuild the mask at every full step"},
       {"cuda-graphs", false, false, "highlight on CUDA: replay partial steps as CUDA graphs"},
-      {"min-area", true, false, "highlight: drop mask regions under this image fraction (default 0.004)", "F"},
+      {"min-area", true, false,
+       "highlight: drop mask regions under this image fraction (default 0.004)", "F"},
       {"dump", true, false, "write heatmaps, masks, block grids and steps.csv into DIR", "DIR"},
       {"device", true, false, "cpu or cuda (default cpu)", "DEV"},
       precision_option(),
@@ -102,6 +118,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   h.refresh_mask = args.has("refresh-mask");
   h.cuda_graphs = args.has("cuda-graphs");
   h.tokens = args.all("token");
+  h.map_factors = args.get_int_list("map-factors");
   const std::string select = args.get_or("select", "variance");
   if (select == "variance") {
     h.statistic = TokenStatistic::kVariance;

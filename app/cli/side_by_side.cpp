@@ -16,6 +16,8 @@ std::vector<OptionSpec> side_by_side_options() {
           {"limit", true, false, "use the first N prompts", "N"},
           {"interval", true, false, "highlight interval (default 5)", "N"},
           {"threshold", true, false, "highlight threshold (default 150)", "T"},
+          {"map-factors", true, false,
+           "highlight maps from layers at latent/F only, e.g. 2,4 (default: all)", "F,F"},
           {"threads", true, false, "CPU threads (default: all cores)", "N"},
           {"device", true, false, "cpu or cuda", "DEV"},
           precision_option(),
@@ -37,6 +39,7 @@ GenerateRequest side_by_side_request(const Args& args, const std::string& prompt
   req.seed = args.get_int64("seed", 0) + static_cast<int64_t>(index);
   req.highlight.interval = args.get_int("interval", 5);
   req.highlight.threshold = args.get_int("threshold", 150);
+  req.highlight.map_factors = args.get_int_list("map-factors");
   req.highlight.cuda_graphs = args.has("cuda-graphs");
   return req;
 }

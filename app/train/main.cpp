@@ -198,15 +198,20 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     return 0;
   }
   if (cmd == "evaluate") {
-    auto specs = with_common({{"model", true, false, "model folder", "DIR"},
-                              {"prompts", true, false, ".jsonl of hd-train prompts", "FILE"},
-                              {"out", true, false, "report folder", "DIR"},
-                              {"steps", true, false, "DDIM steps (default 50)", "N"},
-                              {"guidance", true, false, "guidance (default 7.5)", "G"},
-                              {"guidance-rescale", true, false, "guidance rescale 0..1 (default: automatic, 0.7 for zero-terminal-SNR models)", "R"},
-                              {"limit", true, false, "first N prompts", "N"},
-                              {"size", true, false, "image side in pixels, a multiple of the VAE's factor (default: the model's)", "PX"},
-                              {"device", true, false, "cpu (default) or cuda", "DEV"}});
+    auto specs = with_common(
+        {{"model", true, false, "model folder", "DIR"},
+         {"prompts", true, false, ".jsonl of hd-train prompts", "FILE"},
+         {"out", true, false, "report folder", "DIR"},
+         {"steps", true, false, "DDIM steps (default 50)", "N"},
+         {"guidance", true, false, "guidance (default 7.5)", "G"},
+         {"guidance-rescale", true, false,
+          "guidance rescale 0..1 (default: automatic, 0.7 for zero-terminal-SNR models)", "R"},
+         {"limit", true, false, "first N prompts", "N"},
+         {"size", true, false,
+          "image side in pixels, a multiple of the VAE's factor (default: the model's)", "PX"},
+         {"map-factors", true, false,
+          "IoU maps from the layers at latent/F only, e.g. 2 (default: all)", "F,F"},
+         {"device", true, false, "cpu (default) or cuda", "DEV"}});
     Args a(specs, argv);
     if (a.has("help")) return std::printf("%s", hd::cli::usage("evaluate", "Quality bars of a trained model.", specs).c_str()), 0;
     hd::train::EvalOptions o;
@@ -221,6 +226,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.size = a.get_int("size", 0);
     if (o.size < 0) throw std::invalid_argument("--size: " + std::to_string(o.size) + " is negative");
     o.device = a.get_or("device", o.device);
+    o.map_factors = a.get_int_list("map-factors");
     const auto s = hd::train::evaluate_model(o);
     std::printf("prompt fidelity: single objects %d/%d (%.1f%%), pairs %d/%d (%.1f%%)\n", s.single_ok, s.single,
                 100.0 * s.single_ok / std::max(1, s.single), s.pair_ok, s.pair, 100.0 * s.pair_ok / std::max(1, s.pair));

@@ -189,6 +189,16 @@ TEST(Cli, BadInputIsReported) {
   r = run("generate --model " + kPipeline + " --prompt x --precision fp8 --out x.png");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("--precision must be fp32, bf16 or fp16, got 'fp8'"), std::string::npos) << r.output;
+  r = run("generate --model " + kPipeline + " --prompt x --map-factors 2,x --out x.png");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("'--map-factors': '2,x' is not a comma-separated list of integers"),
+            std::string::npos)
+      << r.output;
+  // A factor the UNet has none of: the message names the factors it has.
+  r = run("generate --model " + kPipeline + " --prompt x --steps 10 --map-factors 4 --out " +
+          scratch("f.png").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("this UNet's are at 1, 2"), std::string::npos) << r.output;
   r = run("generate --bogus");
   EXPECT_NE(r.output.find("unknown option '--bogus'"), std::string::npos) << r.output;
   r = run("frobnicate");

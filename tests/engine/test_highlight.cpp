@@ -2,6 +2,7 @@
 // selection and mask refinement, and the whole method through the public API.
 #include "hd/engine.h"
 #include "highlight/attention_report.h"
+#include "highlight/attention_store.h"
 #include "highlight/nouns.h"
 #include "highlight/step_plan.h"
 #include "sparse/tile_geometry.h"
@@ -141,6 +142,38 @@ TEST(TileGeometry, ActiveTilesCoverTheMask) {
   EXPECT_EQ(g.total_tiles(), 64 + 64 + 16);
 }
 
+// The store keeps only the layers whose maps are the latent downsampled by a factor asked
+// for, and says which factors the UNet has when none of them was asked.
+TEST(AttentionStore, KeepsTheMapFactorsAsked) {
+  const torch::Tensor fine = torch::full({1, 64, 2}, 0.5f);  // [heads, 8*8, S]
+  torch::manual_seed(3);
+  const torch::Tensor coarse = torch::rand({1, 16, 2});  // [heads, 4*4, S]
+  AttentionStore all(8, 8), half(8, 8, {2}), none(8, 8, {8});
+  for (AttentionStore* s : {&all, &half, &none}) {
+    s->add(fine, 8, 8);
+    s->add(coarse, 4, 4);
+  }
+  EXPECT_EQ(all.layers(), 2);
+  ASSERT_EQ(half.layers(), 1);
+  EXPECT_FALSE(half.accepts(8, 8));
+  EXPECT_TRUE(half.accepts(4, 4));
+  const torch::Tensor up =
+      torch::nn::functional::interpolate(coarse[0].transpose(0, 1).reshape({1, 2, 4, 4}),
+                                         torch::nn::functional::InterpolateFuncOptions()
+                                             .size(std::vector<int64_t>{8, 8})
+                                             .mode(torch::kBilinear)
+                                             .align_corners(false))[0];
+  EXPECT_TRUE(torch::allclose(half.maps(), up, 0, 1e-6));
+  EXPECT_TRUE(torch::allclose(all.maps(), (up + 0.5f) / 2, 0, 1e-6));
+  try {
+    none.maps();
+    ADD_FAILURE() << "maps from no layer";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("factor(s) 8; this UNet's are at 1, 2"), std::string::npos)
+        << e.what();
+  }
+}
+
 // Through the public API: the collection step carries the maps and the mask, the steps follow
 // the plan, partial steps cost fewer MACs, and remask re-thresholds without running the model.
 TEST(HighlightPipeline, EventsCarryMapsMaskAndModes) {
@@ -190,6 +223,50 @@ TEST(HighlightPipeline, EventsCarryMapsMaskAndModes) {
   ASSERT_TRUE(engine.remask(r, o, 32, 32, &high).ok());
   EXPECT_GE(low.mask.area, high.mask.area);
   EXPECT_GE(low.mask.mac_fraction, high.mask.mac_fraction);
+}
+
+// Through the public API: map_factors picks the cross-attention layers of the maps (the
+// pipeline_a UNet has them at latent/1 and latent/2); all layers together give a weighted
+// mean of the two, and a factor the UNet lacks or that is no power of two is an error.
+TEST(HighlightPipeline, MapFactorsChooseTheLayers) {
+  Engine engine;
+  ASSERT_TRUE(engine.load((test::data_dir() / "pipeline_a").string()).ok());
+  auto maps_with = [&](std::vector<int> factors, Status* status = nullptr) {
+    GenerateRequest req;
+    req.prompt = "a red star above a blue house";
+    req.steps = 5;
+    req.seed = 5;
+    req.highlight.map_factors = std::move(factors);
+    GenerateResult result;
+    Status st = engine.generate(req, &result);
+    if (status) *status = st;
+    std::vector<float> flat;
+    if (st.ok()) {
+      for (const auto& m : result.attention->maps)
+        flat.insert(flat.end(), m.data.begin(), m.data.end());
+    }
+    return torch::tensor(flat);
+  };
+  const torch::Tensor m1 = maps_with({1}), m2 = maps_with({2}), both = maps_with({});
+  ASSERT_EQ(m1.numel(), both.numel());
+  ASSERT_EQ(m2.numel(), both.numel());
+  EXPECT_GT((m1 - m2).abs().max().item<float>(), 1e-3);
+  // both = w * m1 + (1 - w) * m2 with 0 < w < 1 (w = the share of latent/1 layers)
+  const torch::Tensor d = m1 - m2;
+  const double w = ((both - m2) * d).sum().item<double>() / (d * d).sum().item<double>();
+  EXPECT_GT(w, 0.0);
+  EXPECT_LT(w, 1.0);
+  EXPECT_LT((both - (w * m1 + (1 - w) * m2)).abs().max().item<float>(), 1e-5);
+
+  Status st;
+  maps_with({8}, &st);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("factor(s) 8; this UNet's are at 1, 2"), std::string::npos)
+      << st.message();
+  maps_with({3}, &st);
+  EXPECT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("power of two from 1 to 64, got 3"), std::string::npos)
+      << st.message();
 }
 
 }  // namespace

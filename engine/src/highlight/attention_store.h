@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include <torch/types.h>
@@ -19,18 +20,24 @@ namespace hd {
 
 class AttentionStore {
  public:
-  // Keeps maps of layers whose spatial size is at least `min_size` (e.g. 8 skips 8x8 maps).
-  AttentionStore(int latent_h, int latent_w, int min_size = 1)
-      : h_(latent_h), w_(latent_w), min_size_(min_size) {}
+  // Keeps the maps of layers whose feature map is the latent downsampled by one of
+  // `factors` (HighlightOptions::map_factors); empty: every layer.
+  AttentionStore(int latent_h, int latent_w, std::vector<int> factors = {})
+      : h_(latent_h), w_(latent_w), factors_(std::move(factors)) {}
 
-  // probs: [heads, HW, S] of one sample at spatial size h x w.
+  // Whether maps of spatial size h x w are kept. Records the size, for error messages.
+  bool accepts(int64_t h, int64_t w);
+  // probs: [heads, HW, S] of one sample at spatial size h x w (ignored unless accepted).
   void add(const torch::Tensor& probs, int64_t h, int64_t w);
-  // [S, latent_h, latent_w]: mean over layers (and heads) of the captured maps.
+  // [S, latent_h, latent_w]: mean over layers (and heads) of the captured maps. Fails, naming
+  // the factors asked and those the UNet's layers have, when no layer was kept.
   torch::Tensor maps() const;
   int layers() const { return layers_; }
 
  private:
-  int h_, w_, min_size_;
+  int h_, w_;
+  std::vector<int> factors_;
+  std::set<int> seen_;  // downsampling factors of the layers offered
   int layers_ = 0;
   torch::Tensor sum_;  // [S, H, W]
   mutable std::mutex mutex_;

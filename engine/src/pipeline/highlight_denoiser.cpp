@@ -24,6 +24,11 @@ HighlightDenoiser::HighlightDenoiser(SDComponents& sd, const HighlightOptions& o
   if (!(options.min_area >= 0.0f && options.min_area < 1.0f)) {
     fail("highlight minimum area must be in [0, 1), got ", options.min_area);
   }
+  for (int f : options.map_factors) {
+    if (f < 1 || f > 64 || (f & (f - 1)) != 0) {
+      fail("highlight map factor must be a power of two from 1 to 64, got ", f);
+    }
+  }
 }
 
 torch::Tensor HighlightDenoiser::predict(const torch::Tensor& latents, int64_t timestep,
@@ -36,7 +41,8 @@ torch::Tensor HighlightDenoiser::predict(const torch::Tensor& latents, int64_t t
   MacScope scope;
   if (mode == StepMode::kFull) {
     if (plan_.capture[step]) {
-      auto store = std::make_shared<AttentionStore>(latents.size(2), latents.size(3));
+      auto store =
+          std::make_shared<AttentionStore>(latents.size(2), latents.size(3), options_.map_factors);
       auto capture = std::make_shared<CapturingAttnProcessor>(store, cfg_ ? 1 : 0, latents.size(2), latents.size(3));
       std::vector<Attention> patched;
       for (auto& [name, attn] : sd_.unet->attention_layers()) {

@@ -84,6 +84,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     req.highlight.enabled = true;
     req.highlight.interval = 1;
     req.highlight.tokens = {spec.objects.front().kind};
+    req.highlight.map_factors = o.map_factors;
     GenerateResult r;
     if (!(st = engine.generate(req, &r)).ok()) fail(caption, ": ", st.message());
     cv::Mat rgb(r.image.height, r.image.width, CV_8UC3, r.image.rgb.data());

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace hd::train {
 
@@ -19,6 +20,7 @@ struct EvalOptions {
   int size = 0;                   // image side in pixels; 0: the model's default
   uint64_t seed = 100;
   std::string device = "cpu";     // cpu or cuda
+  std::vector<int> map_factors;   // HighlightOptions::map_factors of the IoU's maps
 };
 
 struct EvalSummary {
