@@ -212,6 +212,18 @@
         <translation>Die Verfeinerung entfernt Maskenbereiche, die kleiner als dieser Teil des Bildes sind</translation>
     </message>
     <message>
+        <source>Attention maps</source>
+        <translation>Aufmerksamkeitskarten</translation>
+    </message>
+    <message>
+        <source>The cross-attention layers whose maps pick the region, by the size of their feature map. Finer maps follow the object&apos;s outline; coarser ones are smoother. Applies to the next run.</source>
+        <translation>Die Cross-Attention-Schichten, deren Karten den Bereich wählen, nach der Größe ihrer Merkmalskarte. Feinere Karten folgen dem Umriss des Objekts, gröbere sind glatter. Gilt ab dem nächsten Lauf.</translation>
+    </message>
+    <message>
+        <source>Maps of the layers at 1/%1 of the latent&apos;s size</source>
+        <translation>Karten der Schichten bei 1/%1 der Größe des Latents</translation>
+    </message>
+    <message>
         <source>Refresh the mask at full steps</source>
         <translation>Maske bei vollen Schritten erneuern</translation>
     </message>

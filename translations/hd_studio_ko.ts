@@ -212,6 +212,18 @@
         <translation>이미지에서 이 비율보다 작은 마스크 영역은 정제 과정에서 제거됩니다</translation>
     </message>
     <message>
+        <source>Attention maps</source>
+        <translation>어텐션 맵</translation>
+    </message>
+    <message>
+        <source>The cross-attention layers whose maps pick the region, by the size of their feature map. Finer maps follow the object&apos;s outline; coarser ones are smoother. Applies to the next run.</source>
+        <translation>영역을 고르는 맵을 주는 크로스 어텐션 층(특징 맵의 크기별). 세밀한 맵은 물체의 윤곽을 따르고 거친 맵은 더 매끄럽습니다. 다음 실행부터 적용됩니다.</translation>
+    </message>
+    <message>
+        <source>Maps of the layers at 1/%1 of the latent&apos;s size</source>
+        <translation>잠재 공간 크기의 1/%1인 층의 맵</translation>
+    </message>
+    <message>
         <source>Refresh the mask at full steps</source>
         <translation>전체 단계마다 마스크 갱신</translation>
     </message>

@@ -41,6 +41,15 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   const int height = args.get_int("height", info.default_height);
   std::printf("model      %s (%s)\n", info.path.c_str(), info.format.c_str());
   std::printf("tokenizer  %s\n", info.tokenizer.c_str());
+  std::string sizes, factors;
+  for (int f : info.attention_factors) {
+    const int h = info.default_height / info.vae_scale_factor / f,
+              w = info.default_width / info.vae_scale_factor / f;
+    sizes += (sizes.empty() ? "" : ", ") + std::to_string(w) + "x" + std::to_string(h);
+    factors += (factors.empty() ? "" : ",") + std::to_string(f);
+  }
+  std::printf("maps       cross-attention at %s (--map-factors %s)\n", sizes.c_str(),
+              factors.c_str());
   std::printf("%s\n\n", runtime_line().c_str());
   std::printf("%-14s %15s  %s\n", "component", "parameters", "dtype");
   long long total = 0;

@@ -89,6 +89,9 @@ TEST(Cli, GenerateInBFloat16) {
 // parameter counts and the UNet's MACs at 512x512.
 TEST(Cli, InspectSdV14PrintsParameterCountsAndMacs) {
   CliRun r = run("inspect --config sd-v1-4");
+  EXPECT_NE(r.output.find("cross-attention at 64x64, 32x32, 16x16, 8x8 (--map-factors 1,2,4,8)"),
+            std::string::npos)
+      << r.output;
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("859,520,964"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("123,060,480"), std::string::npos) << r.output;

@@ -84,6 +84,8 @@ TEST(DefaultModel, LoadsAsSmallFp16Model) {
   EXPECT_EQ(info.vae_scale_factor, 4);
   EXPECT_EQ(info.default_width / info.vae_scale_factor, 64);
   EXPECT_EQ(info.tokenizer.rfind("SentencePiece", 0), 0u) << info.tokenizer;
+  // Cross-attention at 32x32 and 16x16 only: the maps Highlight Diffusion can choose from.
+  EXPECT_EQ(info.attention_factors, (std::vector<int>{2, 4}));
   ASSERT_EQ(info.components.size(), 3u);
   int64_t parameters = 0;
   for (const ComponentInfo& c : info.components) {

@@ -231,6 +231,7 @@ TEST(HighlightPipeline, EventsCarryMapsMaskAndModes) {
 TEST(HighlightPipeline, MapFactorsChooseTheLayers) {
   Engine engine;
   ASSERT_TRUE(engine.load((test::data_dir() / "pipeline_a").string()).ok());
+  EXPECT_EQ(engine.info().attention_factors, (std::vector<int>{1, 2}));
   auto maps_with = [&](std::vector<int> factors, Status* status = nullptr) {
     GenerateRequest req;
     req.prompt = "a red star above a blue house";

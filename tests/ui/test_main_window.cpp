@@ -137,6 +137,25 @@ class TestMainWindow : public QObject {
     QVERIFY(w_->imageView()->hasHeatMap());
   }
 
+  // The loaded model's cross-attention levels become check boxes; a run with one of them
+  // takes its maps from that level's layers only, so the maps differ from every layer's.
+  void attentionLevelsReachTheEngine() {
+    const QList<QCheckBox*> boxes = w_->highlightPanel()->mapChecks();
+    QCOMPARE(boxes.size(), 2);  // the embedded model and the fixture both have two levels
+    QVERIFY(runOnce(10, 7));
+    const AttentionData all = w_->record().attentionAt(9);
+    boxes[1]->setChecked(false);
+    QCOMPARE(w_->highlightPanel()->params().mapFactors.size(), 1);
+    QVERIFY(runOnce(10, 7));
+    const AttentionData one = w_->record().attentionAt(9);
+    boxes[1]->setChecked(true);
+    QVERIFY(!all.isNull() && !one.isNull());
+    QCOMPARE(one.maps.size(), all.maps.size());
+    const int t = all.selectedToken();
+    QVERIFY(t >= 0);
+    QVERIFY(one.maps[t].data != all.maps[t].data);
+  }
+
   void scrubberReplaysAPastStep() {
     const RunRecord& r = w_->record();
     QVERIFY(r.stepCount() >= 3);

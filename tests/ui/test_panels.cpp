@@ -1,6 +1,7 @@
 // The live panels on known data (offscreen): token strip, heatmap grid, mask view, block grid,
 // latency plot, step scrubber, image view, the control panels, theme and translations.
 #include <QApplication>
+#include <QCheckBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
@@ -220,6 +221,42 @@ class TestPanels : public QObject {
     p.refreshMask = true;
     panel.setParams(p);
     QVERIFY(panel.params() == p);
+  }
+
+  // One check box per cross-attention level of the model; all checked means every layer, the
+  // last checked one cannot be unchecked, and a choice set before the model loaded (settings,
+  // an opened image) is applied to the levels the model has.
+  void highlightPanelAttentionLevels() {
+    HighlightPanel panel;
+    HighlightParams p;
+    p.mapFactors = {4};
+    panel.setParams(p);
+    QCOMPARE(panel.params().mapFactors, QList<int>{4});  // no model yet: kept as set
+    QSignalSpy changed(&panel, &HighlightPanel::changed);
+    panel.setAttentionLevels({2, 4}, 64, 64);
+    const QList<QCheckBox*> boxes = panel.mapChecks();
+    QCOMPARE(boxes.size(), 2);
+    QCOMPARE(boxes[0]->text(), QStringLiteral("32\u00d732"));
+    QCOMPARE(boxes[1]->text(), QStringLiteral("16\u00d716"));
+    QVERIFY(!boxes[0]->isChecked());
+    QVERIFY(boxes[1]->isChecked());
+    QCOMPARE(panel.params().mapFactors, QList<int>{4});
+    boxes[1]->setChecked(false);  // the only one checked: refused
+    QVERIFY(boxes[1]->isChecked());
+    boxes[0]->setChecked(true);
+    QVERIFY(panel.params().mapFactors.isEmpty());  // both: every layer
+    boxes[1]->setChecked(false);
+    QCOMPARE(panel.params().mapFactors, QList<int>{2});
+    QCOMPARE(changed.count(), 2);
+    p.mapFactors = {8};  // a level this model lacks: every layer
+    panel.setParams(p);
+    QVERIFY(boxes[0]->isChecked() && boxes[1]->isChecked());
+    QVERIFY(panel.params().mapFactors.isEmpty());
+    // A new model keeps the choice where it can.
+    boxes[0]->setChecked(false);
+    panel.setAttentionLevels({1, 2, 4, 8}, 64, 64);
+    QCOMPARE(panel.mapChecks().size(), 4);
+    QCOMPARE(panel.params().mapFactors, QList<int>{4});
   }
 
   void generationPanelSeedModes() {

@@ -32,6 +32,7 @@ ImageMetadata sample() {
   h.words = {QStringLiteral("red"), QStringLiteral("house")};
   h.refreshMask = true;
   h.minArea = 0.01;
+  h.mapFactors = {2, 4};
   m.modelPath = QStringLiteral("/models/hd-shapes");
   m.modelName = QStringLiteral("hd-shapes");
   m.device = QStringLiteral("cpu");
@@ -124,6 +125,7 @@ class TestPngMetadata : public QObject {
     // A value with a comma is quoted, as other tools do.
     QVERIFY(lines[2].contains(QStringLiteral("Highlight words: \"red, house\"")));
     QVERIFY(lines[2].contains(QStringLiteral("Highlighted token: house")));
+    QVERIFY(lines[2].contains(QStringLiteral("Highlight map factors: \"2,4\"")));
   }
 
   void parametersTextRoundTrips() {

@@ -156,6 +156,7 @@ ModelInfoData toModelInfo(const hd::ModelInfo& info, Device device) {
   m.maxTokens = info.max_tokens;
   m.device = device;
   m.unetDtype = qs(info.unet_dtype);
+  for (int f : info.attention_factors) m.attentionFactors.append(f);
   for (const hd::ComponentInfo& c : info.components) {
     m.parameters += c.parameters;
     m.components.append(QStringLiteral("%1 %2 %3")
@@ -176,6 +177,7 @@ hd::HighlightOptions toHighlightOptions(const HighlightParams& p) {
   for (const QString& w : p.words) o.tokens.push_back(w.toStdString());
   o.refresh_mask = p.refreshMask;
   o.min_area = float(p.minArea);
+  o.map_factors.assign(p.mapFactors.begin(), p.mapFactors.end());
   return o;
 }
 

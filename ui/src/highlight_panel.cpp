@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -109,6 +110,13 @@ HighlightPanel::HighlightPanel(QWidget* parent) : QGroupBox(parent) {
   minAreaLabel_ = new QLabel(this);
   form->addRow(minAreaLabel_, minArea_);
 
+  mapsBox_ = new QWidget(this);
+  mapsBox_->setObjectName(QStringLiteral("mapLevels"));
+  auto* mapsRow = new QHBoxLayout(mapsBox_);
+  mapsRow->setContentsMargins(0, 0, 0, 0);
+  mapsLabel_ = new QLabel(this);
+  form->addRow(mapsLabel_, mapsBox_);
+
   refresh_ = new QCheckBox(this);
   refresh_->setObjectName(QStringLiteral("refreshMask"));
   form->addRow(refresh_);
@@ -160,6 +168,14 @@ HighlightParams HighlightPanel::params() const {
   p.words = choice_->currentIndex() == 1 ? splitWords(words_->text()) : QStringList();
   p.refreshMask = refresh_->isChecked();
   p.minArea = minArea_->value() / 100.0;
+  if (mapChecks_.isEmpty()) {
+    p.mapFactors = wanted_;  // no model yet: keep the choice as it was set
+  } else {
+    for (int i = 0; i < mapChecks_.size(); ++i) {
+      if (mapChecks_[i]->isChecked()) p.mapFactors.append(factors_[i]);
+    }
+    if (p.mapFactors.size() == factors_.size()) p.mapFactors.clear();  // every layer
+  }
   return p;
 }
 
@@ -173,6 +189,45 @@ void HighlightPanel::setParams(const HighlightParams& p) {
   if (!p.words.isEmpty()) words_->setText(p.words.join(QStringLiteral(", ")));
   refresh_->setChecked(p.refreshMask);
   minArea_->setValue(p.minArea * 100.0);
+  wanted_ = p.mapFactors;
+  applyFactors();
+}
+
+void HighlightPanel::setAttentionLevels(const QList<int>& factors, int latentWidth,
+                                        int latentHeight) {
+  if (!mapChecks_.isEmpty()) wanted_ = params().mapFactors;
+  qDeleteAll(mapChecks_);
+  mapChecks_.clear();
+  factors_ = factors;
+  for (int f : factors_) {
+    auto* box = new QCheckBox(
+        QStringLiteral("%1\u00d7%2").arg(latentWidth / f).arg(latentHeight / f), mapsBox_);
+    box->setObjectName(QStringLiteral("mapFactor%1").arg(f));
+    box->setProperty("factor", f);
+    mapsBox_->layout()->addWidget(box);
+    mapChecks_.append(box);
+    connect(box, &QCheckBox::toggled, this, [this, box](bool on) {
+      bool any = false;
+      for (QCheckBox* b : mapChecks_) any = any || b->isChecked();
+      if (!on && !any) {  // the maps come from at least one level
+        const QSignalBlocker block(box);
+        box->setChecked(true);
+        return;
+      }
+      emit changed();
+    });
+  }
+  applyFactors();
+  retranslate();
+}
+
+void HighlightPanel::applyFactors() {
+  bool any = false;
+  for (int f : wanted_) any = any || factors_.contains(f);
+  for (int i = 0; i < mapChecks_.size(); ++i) {
+    const QSignalBlocker block(mapChecks_[i]);
+    mapChecks_[i]->setChecked(!any || wanted_.contains(factors_[i]));
+  }
 }
 
 bool HighlightPanel::compareDense() const {
@@ -236,6 +291,15 @@ void HighlightPanel::retranslate() {
          "or remove it."));
   minAreaLabel_->setText(tr("Minimum region"));
   minArea_->setToolTip(tr("Refinement drops mask regions smaller than this part of the image"));
+  mapsLabel_->setText(tr("Attention maps"));
+  mapsBox_->setToolTip(
+      tr("The cross-attention layers whose maps pick the region, by the size of their feature "
+         "map. Finer maps follow the object's outline; coarser ones are smoother. Applies to "
+         "the next run."));
+  for (QCheckBox* box : mapChecks_) {
+    box->setToolTip(
+        tr("Maps of the layers at 1/%1 of the latent's size").arg(box->property("factor").toInt()));
+  }
   refresh_->setText(tr("Refresh the mask at full steps"));
   compare_->setText(tr("Compare with dense"));
   compare_->setToolTip(

@@ -1,6 +1,7 @@
 // HighlightPanel: the Highlight Diffusion controls: on/off, full-step interval, threshold
 // (0..255), when the maps are collected, the selection statistic, automatic or manual token
-// choice, minimum region, mask refresh at full steps, and "compare with dense".
+// choice, minimum region, which cross-attention layers give the maps, mask refresh at full
+// steps, and "compare with dense".
 #pragma once
 
 #include <QGroupBox>
@@ -29,11 +30,16 @@ class HighlightPanel : public QGroupBox {
   void setCompareDense(bool on);
   // Adds or removes a word of the manual choice (and switches to manual).
   void toggleWord(const QString& word);
+  // The loaded model's cross-attention levels (ModelInfoData::attentionFactors) and latent
+  // size: one check box per level, all checked meaning every layer. A choice set before
+  // (settings, an opened image) is applied to the levels the model has.
+  void setAttentionLevels(const QList<int>& factors, int latentWidth, int latentHeight);
 
   QSlider* thresholdSlider() const { return threshold_; }
   QSlider* intervalSlider() const { return interval_; }
   QComboBox* statisticCombo() const { return statistic_; }
   QCheckBox* compareCheck() const { return compare_; }
+  QList<QCheckBox*> mapChecks() const { return mapChecks_; }
 
  signals:
   void changed();
@@ -46,6 +52,7 @@ class HighlightPanel : public QGroupBox {
  private:
   void retranslate();
   void updateLabels();
+  void applyFactors();
 
   QSlider* interval_ = nullptr;
   QLabel* intervalValue_ = nullptr;
@@ -56,6 +63,10 @@ class HighlightPanel : public QGroupBox {
   QComboBox* choice_ = nullptr;
   QLineEdit* words_ = nullptr;
   QDoubleSpinBox* minArea_ = nullptr;
+  QWidget* mapsBox_ = nullptr;
+  QList<QCheckBox*> mapChecks_;  // one per factor of factors_
+  QList<int> factors_;           // the model's
+  QList<int> wanted_;            // the choice to show (empty: every layer)
   QCheckBox* refresh_ = nullptr;
   QCheckBox* compare_ = nullptr;
   QLabel* intervalLabel_ = nullptr;
@@ -64,6 +75,7 @@ class HighlightPanel : public QGroupBox {
   QLabel* statisticLabel_ = nullptr;
   QLabel* choiceLabel_ = nullptr;
   QLabel* minAreaLabel_ = nullptr;
+  QLabel* mapsLabel_ = nullptr;
 };
 
 }  // namespace hdui

@@ -78,6 +78,8 @@ void MainWindow::onModelLoaded(const ModelInfoData& info) {
   picker_->setRecent(s.recentModels());
   picker_->setCurrent(info.path);
   generation_->setModelDefaults(info.defaultWidth, info.defaultHeight, info.vaeScaleFactor);
+  highlight_->setAttentionLevels(info.attentionFactors, info.defaultWidth / info.vaeScaleFactor,
+                                 info.defaultHeight / info.vaeScaleFactor);
   if (message_->kind() != MessageBar::Information) message_->dismiss();
   updateModelTexts();
   updateActions();

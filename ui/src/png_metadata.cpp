@@ -34,6 +34,12 @@ QString number(double v) {
   return QLocale::c().toString(v, 'g', 6);
 }
 
+QJsonArray factorsArray(const QList<int>& factors) {
+  QJsonArray a;
+  for (int f : factors) a.append(f);
+  return a;
+}
+
 QJsonArray toArray(const QStringList& list) {
   QJsonArray a;
   for (const QString& s : list) a.append(s);
@@ -70,6 +76,9 @@ QString parametersText(const ImageMetadata& m) {
           << QStringLiteral("Highlight words: %1").arg(quoted(h.words.join(QStringLiteral(", "))));
     }
     if (h.refreshMask) fields << QStringLiteral("Highlight refresh mask: on");
+    if (!h.mapFactors.isEmpty()) {
+      fields << QStringLiteral("Highlight map factors: %1").arg(quoted(factorsText(h.mapFactors)));
+    }
     if (!m.highlightedToken.isEmpty()) {
       fields << QStringLiteral("Highlighted token: %1").arg(quoted(m.highlightedToken));
     }
@@ -142,6 +151,7 @@ bool parseParametersText(const QString& text, ImageMetadata* m) {
     h.words << w.trimmed();
   }
   h.refreshMask = kv.value(QStringLiteral("Highlight refresh mask")) == QLatin1String("on");
+  h.mapFactors = factorsFromText(kv.value(QStringLiteral("Highlight map factors")));
   m->highlightedToken = kv.value(QStringLiteral("Highlighted token"));
   return true;
 }
@@ -157,6 +167,7 @@ QJsonObject toJson(const ImageMetadata& m) {
                         {"words", toArray(h.words)},
                         {"refresh_mask", h.refreshMask},
                         {"min_area", h.minArea},
+                        {"map_factors", factorsArray(h.mapFactors)},
                         {"highlighted_token", m.highlightedToken},
                         {"reason", m.reason},
                         {"mac_fraction", m.macFraction}};
@@ -225,6 +236,10 @@ bool fromJson(const QJsonObject& json, ImageMetadata* m) {
   h.words = toStringList(hl.value("words"));
   h.refreshMask = hl.value("refresh_mask").toBool();
   h.minArea = hl.value("min_area").toDouble(h.minArea);
+  QStringList factors;
+  for (const QJsonValue& v : hl.value("map_factors").toArray())
+    factors << QString::number(v.toInt());
+  h.mapFactors = factorsFromText(factors.join(u','));
   m->highlightedToken = hl.value("highlighted_token").toString();
   m->reason = hl.value("reason").toString();
   m->maskArea = hl.value("mask_area").toDouble(-1);

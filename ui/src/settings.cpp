@@ -27,6 +27,7 @@ GenerationParams Settings::params() const {
   h.words = s_.value("highlight/words").toStringList();
   h.refreshMask = s_.value("highlight/refreshMask", h.refreshMask).toBool();
   h.minArea = s_.value("highlight/minArea", h.minArea).toDouble();
+  h.mapFactors = factorsFromText(s_.value("highlight/mapFactors").toString());
   return p;
 }
 
@@ -48,6 +49,7 @@ void Settings::setParams(const GenerationParams& p) {
   s_.setValue("highlight/words", h.words);
   s_.setValue("highlight/refreshMask", h.refreshMask);
   s_.setValue("highlight/minArea", h.minArea);
+  s_.setValue("highlight/mapFactors", factorsText(h.mapFactors));
 }
 
 SeedMode Settings::seedMode() const {

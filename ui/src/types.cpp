@@ -95,4 +95,21 @@ Statistic statisticFromKey(const QString& key, Statistic fallback) {
   return fallback;
 }
 
+QString factorsText(const QList<int>& factors) {
+  QStringList parts;
+  for (int f : factors) parts << QString::number(f);
+  return parts.join(u',');
+}
+
+QList<int> factorsFromText(const QString& text) {
+  QList<int> out;
+  for (const QString& part : text.split(u',', Qt::SkipEmptyParts)) {
+    bool ok = false;
+    const int f = part.trimmed().toInt(&ok);
+    if (ok && f >= 1 && f <= 64 && (f & (f - 1)) == 0 && !out.contains(f)) out.append(f);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 }  // namespace hdui

@@ -98,6 +98,9 @@ struct HighlightParams {
   QStringList words;  // manual choice; empty: automatic among the nouns
   bool refreshMask = false;
   double minArea = 0.004;
+  // Downsampling factors of the cross-attention layers whose maps are used (ascending);
+  // empty: every layer (HighlightOptions::map_factors).
+  QList<int> mapFactors;
 
   // The options Engine::remask honours (the others need a new run).
   bool sameMaskOptions(const HighlightParams& o) const {
@@ -106,7 +109,8 @@ struct HighlightParams {
   }
   bool operator==(const HighlightParams& o) const {
     return sameMaskOptions(o) && enabled == o.enabled && interval == o.interval &&
-           qFuzzyCompare(collectAt + 1, o.collectAt + 1) && refreshMask == o.refreshMask;
+           qFuzzyCompare(collectAt + 1, o.collectAt + 1) && refreshMask == o.refreshMask &&
+           mapFactors == o.mapFactors;
   }
 };
 
@@ -175,6 +179,7 @@ struct ModelInfoData {
   QStringList components;  // "unet 859,520,964 F16", ...
   Device device = Device::Cpu;
   QString unetDtype = QStringLiteral("float32");  // the UNet's arithmetic
+  QList<int> attentionFactors;  // of its cross-attention layers (ModelInfo::attention_factors)
 };
 
 struct RemaskRequest {
@@ -190,6 +195,9 @@ void registerMetaTypes();
 // Stable, untranslated names (for JSON and the PNG parameters text).
 QString statisticKey(Statistic s);
 Statistic statisticFromKey(const QString& key, Statistic fallback = Statistic::Variance);
+// Map factors as "2,4" and back; parsing keeps the powers of two from 1 to 64, ascending.
+QString factorsText(const QList<int>& factors);
+QList<int> factorsFromText(const QString& text);
 
 }  // namespace hdui
 

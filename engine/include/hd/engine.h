@@ -61,6 +61,9 @@ struct ModelInfo {
   std::string tokenizer;   // tokenizer kind, e.g. "clip-bpe"
   int max_tokens = 77;
   std::string unet_dtype = "float32";  // the UNet's arithmetic: float32, bfloat16 or float16
+  // Downsampling factors (from the latent) of the UNet's cross-attention layers, ascending:
+  // the choices of HighlightOptions::map_factors ({1, 2, 4, 8} for SD v1.x).
+  std::vector<int> attention_factors;
 };
 
 struct GenerateRequest {

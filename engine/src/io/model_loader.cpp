@@ -1,5 +1,8 @@
 #include "io/model_loader.h"
 
+#include <set>
+#include <string>
+
 #include <torch/torch.h>
 
 #include "common/error.h"
@@ -70,6 +73,19 @@ void complete(SDComponents& sd, const fs::path& dir) {
   info.default_width = info.default_height = static_cast<int>(u.sample_size) * info.vae_scale_factor;
   info.tokenizer = sd.tokenizer->name();
   info.max_tokens = sd.tokenizer->max_length();
+  // Down block i works at latent / 2^i, the mid block at the deepest level, up block j at
+  // latent / 2^(n-1-j).
+  std::set<int> factors;
+  const int n = static_cast<int>(u.down_block_types.size());
+  auto cross = [](const std::string& type) { return type.find("CrossAttn") != std::string::npos; };
+  for (int i = 0; i < n; ++i) {
+    if (cross(u.down_block_types[i])) factors.insert(1 << i);
+  }
+  if (cross(u.mid_block_type)) factors.insert(1 << (n - 1));
+  for (int j = 0; j < static_cast<int>(u.up_block_types.size()) && j < n; ++j) {
+    if (cross(u.up_block_types[j])) factors.insert(1 << (n - 1 - j));
+  }
+  info.attention_factors.assign(factors.begin(), factors.end());
 }
 
 // The modules of `dir`'s configs, randomly initialised.
