@@ -235,9 +235,10 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     return 0;
   }
   if (cmd == "eval-vae") {
-    auto specs = with_common({{"checkpoint", true, false, "VAE checkpoint", "FILE"},
-                              {"count", true, false, "held-out scenes (default 200)", "N"},
-                              {"sheet", true, false, "PNG of originals above reconstructions", "FILE"}});
+    auto specs =
+        with_common({{"checkpoint", true, false, "VAE checkpoint, or a model folder", "PATH"},
+                     {"count", true, false, "held-out scenes (default 200)", "N"},
+                     {"sheet", true, false, "PNG of originals above reconstructions", "FILE"}});
     Args a(specs, argv);
     const double psnr = hd::train::evaluate_vae(a.get_or("config", default_config().string()),
                                                 a.get_or("checkpoint", ""), a.get_int("count", 200), 256,

@@ -120,9 +120,7 @@ double evaluate_vae(const std::filesystem::path& config_dir, const std::filesyst
                     int count, int image_size, const std::filesystem::path& sheet) {
   torch::NoGradGuard no_grad;
   AutoencoderKL vae = make_vae(config_dir);
-  if (load_checkpoint(checkpoint, {{"vae", vae.get()}}, nullptr, nullptr) < 0) {
-    fail(checkpoint.string(), ": no VAE checkpoint");
-  }
+  load_vae(vae, checkpoint, torch::kCPU);
   vae->eval();
   double total = 0;
   int n = 0;
