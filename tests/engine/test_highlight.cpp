@@ -155,8 +155,13 @@ TEST(AttentionStore, KeepsTheMapFactorsAsked) {
   }
   EXPECT_EQ(all.layers(), 2);
   ASSERT_EQ(half.layers(), 1);
-  EXPECT_FALSE(half.accepts(8, 8));
-  EXPECT_TRUE(half.accepts(4, 4));
+  EXPECT_FALSE(half.accepts(8));
+  EXPECT_TRUE(half.accepts(4));
+  // A latent that is no multiple of the factors: 65 -> 33 -> 17 are levels 1, 2 and 4.
+  AttentionStore odd(65, 65, {2});
+  EXPECT_FALSE(odd.accepts(65));
+  EXPECT_TRUE(odd.accepts(33));
+  EXPECT_FALSE(odd.accepts(17));
   const torch::Tensor up =
       torch::nn::functional::interpolate(coarse[0].transpose(0, 1).reshape({1, 2, 4, 4}),
                                          torch::nn::functional::InterpolateFuncOptions()

@@ -11,16 +11,17 @@
 
 namespace hd {
 
-bool AttentionStore::accepts(int64_t h, int64_t w) {
-  const bool whole = h > 0 && w > 0 && h_ % h == 0 && w_ % w == 0 && h_ / h == w_ / w;
-  const int factor = whole ? static_cast<int>(h_ / h) : 0;
+bool AttentionStore::accepts(int64_t h) {
+  // Rounded: at latent sizes that are not multiples of the UNet's factors (65 -> 33 -> 17),
+  // a layer still belongs to its level.
+  const int factor = h > 0 ? static_cast<int>(std::lround(static_cast<double>(h_) / h)) : 0;
   std::lock_guard<std::mutex> lock(mutex_);
   seen_.insert(factor);
   return factors_.empty() || std::find(factors_.begin(), factors_.end(), factor) != factors_.end();
 }
 
 void AttentionStore::add(const torch::Tensor& probs, int64_t h, int64_t w) {
-  if (!accepts(h, w)) return;
+  if (!accepts(h)) return;
   const int64_t S = probs.size(2);
   torch::Tensor m = probs.mean(0).transpose(0, 1).reshape({1, S, h, w});  // [1, S, h, w]
   if (h != h_ || w != w_) {
@@ -61,7 +62,7 @@ torch::Tensor CapturingAttnProcessor::operator()(AttentionImpl& attn, const torc
   const double ratio = static_cast<double>(latent_h_) / latent_w_;
   const int64_t w = static_cast<int64_t>(std::llround(std::sqrt(L / ratio)));
   const int64_t h = L / std::max<int64_t>(w, 1);
-  if (h * w != L || !store_->accepts(h, w)) {  // not a map asked for: the fast path
+  if (h * w != L || !store_->accepts(h)) {  // not a map asked for: the fast path
     return (*AttnProcessor::shared())(attn, hidden, context);
   }
   torch::Tensor q = attn.split_heads(linear_forward(attn.to_q, hidden));   // [B, heads, L, d]

@@ -25,8 +25,9 @@ class AttentionStore {
   AttentionStore(int latent_h, int latent_w, std::vector<int> factors = {})
       : h_(latent_h), w_(latent_w), factors_(std::move(factors)) {}
 
-  // Whether maps of spatial size h x w are kept. Records the size, for error messages.
-  bool accepts(int64_t h, int64_t w);
+  // Whether the maps of a layer of height h are kept (its width keeps the latent's aspect
+  // ratio). Records the layer's factor, for error messages.
+  bool accepts(int64_t h);
   // probs: [heads, HW, S] of one sample at spatial size h x w (ignored unless accepted).
   void add(const torch::Tensor& probs, int64_t h, int64_t w);
   // [S, latent_h, latent_w]: mean over layers (and heads) of the captured maps. Fails, naming
