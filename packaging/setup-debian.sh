@@ -15,7 +15,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git python3 python3-venv python3-pip
   # libraries chosen for the project
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libqcustomplot-dev
-  libopencv-dev libsentencepiece-dev sentencepiece nlohmann-json3-dev
+  libopencv-dev libpng-dev libsentencepiece-dev sentencepiece nlohmann-json3-dev
   wordnet-dev wordnet-base libgl1-mesa-dev
   # tests, GUI tests and packaging checks (cpack -G DEB runs file and dpkg-shlibdeps)
   libgtest-dev libgmock-dev xvfb xauth desktop-file-utils appstream file dpkg-dev

@@ -5,8 +5,9 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "hd/engine.h"
 
 namespace hd::cli {
 namespace {
@@ -59,7 +60,13 @@ void write_plot(const std::string& path, const std::string& title, const std::st
     cv::putText(img, s.label, {W - right - 208, legend_y}, cv::FONT_HERSHEY_SIMPLEX, 0.45, ink, 1, cv::LINE_AA);
     legend_y += 20;
   }
-  if (!cv::imwrite(path, img)) throw std::runtime_error(path + ": cannot write the plot");
+  cv::Mat rgb;
+  cv::cvtColor(img, rgb, cv::COLOR_BGR2RGB);
+  Image out;
+  out.width = rgb.cols;
+  out.height = rgb.rows;
+  out.rgb.assign(rgb.data, rgb.data + rgb.total() * 3);
+  if (const Status st = save_png(out, path); !st.ok()) throw std::runtime_error(st.message());
 }
 
 }  // namespace hd::cli

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <thread>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -22,6 +21,7 @@
 #include "highlight/mac_prediction.h"
 #include "io/atomic_file.h"
 #include "io/model_loader.h"
+#include "io/png_file.h"
 #include "io/safetensors.h"
 #include "models/macs.h"
 #include "pipeline/stable_diffusion.h"
@@ -323,12 +323,7 @@ Status save_png(const Image& image, const std::string& path) {
       fail("save_png: the image is empty or its pixel buffer does not match ", image.width, "x",
            image.height);
     }
-    cv::Mat rgb(image.height, image.width, CV_8UC3, const_cast<uint8_t*>(image.rgb.data()));
-    cv::Mat bgr;
-    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-    std::vector<uint8_t> bytes;
-    if (!cv::imencode(".png", bgr, bytes)) fail(path, ": PNG encoding failed");
-    write_file_atomic(path, bytes.data(), bytes.size());
+    write_png(path, image.rgb.data(), image.width, image.height, 3);
   });
 }
 

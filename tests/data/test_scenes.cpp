@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -14,12 +15,12 @@
 #include <string>
 #include <vector>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "common/error.h"
 #include "data/scene.h"
 #include "data/scene_checker.h"
+#include "io/png_file.h"
 
 namespace fs = std::filesystem;
 using namespace hd::data;
@@ -541,16 +542,20 @@ TEST(SceneChecker, RejectsWrongSpecs) {
 TEST(Scenes, ContactSheetIsWritten) {
   std::vector<Scene> scenes;
   for (uint64_t seed = 0; seed < 16; ++seed) scenes.push_back(generate_scene(seed + 300));
-  const cv::Mat sheet = contact_sheet(scenes, 4);
-  cv::Mat bgr;
-  cv::cvtColor(sheet, bgr, cv::COLOR_RGB2BGR);
+  const cv::Mat sheet = contact_sheet(scenes, 4);  // RGB
   const fs::path dir = fs::temp_directory_path() / ("hd_scenes_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const fs::path file = dir / "scenes_sheet.png";
-  ASSERT_TRUE(cv::imwrite(file.string(), bgr));
-  EXPECT_TRUE(fs::exists(file));
+  hd::write_png(file, sheet.data, sheet.cols, sheet.rows, 3, hd::PixelOrder::kRgb, sheet.step);
   EXPECT_GT(fs::file_size(file), 10000u);
-  if (const char* out = std::getenv("HD_SCENES_SHEET")) cv::imwrite(out, bgr);
+  // What was written reads back pixel for pixel.
+  const hd::RgbImage back = hd::read_png_rgb(file);
+  ASSERT_EQ(back.width, sheet.cols);
+  ASSERT_EQ(back.height, sheet.rows);
+  EXPECT_EQ(std::memcmp(back.rgb.data(), sheet.data, back.rgb.size()), 0);
+  if (const char* out = std::getenv("HD_SCENES_SHEET")) {
+    hd::write_png(out, sheet.data, sheet.cols, sheet.rows, 3, hd::PixelOrder::kRgb, sheet.step);
+  }
   fs::remove_all(dir);
 }
 

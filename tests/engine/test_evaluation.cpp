@@ -7,12 +7,12 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "data/scene.h"
 #include "data/spec_json.h"
 #include "hd/evaluation.h"
+#include "io/png_file.h"
 
 namespace hd {
 namespace {
@@ -94,12 +94,11 @@ TEST(FeatureNetwork, BadFilesAreNamed) {
 }
 
 Image read_fixture_png(const fs::path& p) {
-  cv::Mat bgr = cv::imread(p.string(), cv::IMREAD_COLOR), rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  RgbImage png = read_png_rgb(p);
   Image img;
-  img.width = rgb.cols;
-  img.height = rgb.rows;
-  img.rgb.assign(rgb.data, rgb.data + rgb.total() * 3);
+  img.width = png.width;
+  img.height = png.height;
+  img.rgb = std::move(png.rgb);
   return img;
 }
 

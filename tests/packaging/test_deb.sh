@@ -34,7 +34,7 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Section)" = graphics ] || fail "Section is '$(field Section)'"
 depends=$(field Depends)
 echo "Depends: $depends"
-expected_deps=(libc6 libopencv-core libopencv-imgcodecs libsentencepiece0 wordnet)
+expected_deps=(libc6 libopencv-core libpng16-16 libsentencepiece0 wordnet)
 [ "$ui" = ON ] && expected_deps+=(libqt6widgets6 libqcustomplot)
 for dep in "${expected_deps[@]}"; do
   [[ "$depends" == *"$dep"* ]] || fail "Depends lacks $dep"

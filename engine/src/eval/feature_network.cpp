@@ -5,12 +5,12 @@
 
 #include <torch/script.h>
 #include <torch/torch.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "common/error.h"
 #include "common/guarded.h"
 #include "hd/evaluation.h"
+#include "io/png_file.h"
 
 namespace hd {
 namespace fs = std::filesystem;
@@ -34,10 +34,8 @@ size_t forward_arity(const torch::jit::Module& m) {
 
 // A PNG as float [3, S, S] RGB in 0..255, resized bilinearly.
 torch::Tensor read_png(const fs::path& file, int size) {
-  cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) fail(file.string(), ": cannot read the image");
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  RgbImage image = read_png_rgb(file);
+  cv::Mat rgb(image.height, image.width, CV_8UC3, image.rgb.data());
   if (rgb.cols != size || rgb.rows != size)
     cv::resize(rgb, rgb, {size, size}, 0, 0, cv::INTER_LINEAR);
   torch::Tensor t = torch::from_blob(rgb.data, {size, size, 3}, torch::kUInt8);

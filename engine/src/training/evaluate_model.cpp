@@ -6,7 +6,6 @@
 #include <numeric>
 #include <sstream>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "common/error.h"
@@ -14,6 +13,7 @@
 #include "data/spec_json.h"
 #include "hd/engine.h"
 #include "io/atomic_file.h"
+#include "io/png_file.h"
 
 namespace hd::train {
 namespace fs = std::filesystem;
@@ -165,7 +165,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     }
     cv::Mat all;
     cv::vconcat(rows, all);
-    cv::imwrite((o.out / "samples.png").string(), all);
+    write_png(o.out / "samples.png", all.data, all.cols, all.rows, 3, PixelOrder::kBgr, all.step);
   }
   return s;
 }

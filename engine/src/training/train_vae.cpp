@@ -2,11 +2,11 @@
 #include <chrono>
 #include <cmath>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include "common/error.h"
+#include "io/png_file.h"
 #include "training/checkpoint.h"
 #include "training/model_factory.h"
 #include "training/scene_batches.h"
@@ -134,7 +134,7 @@ double evaluate_vae(const std::filesystem::path& config_dir, const std::filesyst
       torch::Tensor u8 = ((rows + 1) * 127.5).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
       cv::Mat rgb(static_cast<int>(u8.size(0)), static_cast<int>(u8.size(1)), CV_8UC3, u8.data_ptr<uint8_t>()), bgr;
       cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-      cv::imwrite(sheet.string(), bgr);
+      write_png(sheet, bgr.data, bgr.cols, bgr.rows, 3, PixelOrder::kBgr, bgr.step);
     }
   }
   return total / n;
