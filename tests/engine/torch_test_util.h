@@ -1,6 +1,7 @@
 // Helpers for tests that compare libtorch results with golden fixtures.
 #pragma once
 
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -11,7 +12,12 @@
 
 namespace hd::test {
 
-inline std::filesystem::path data_dir() { return HD_TEST_DATA_DIR; }
+// The fixtures: the source tree's, or $HD_TEST_DATA_DIR where the test programs run from
+// another copy of the tree (packaging/gpu-run.sh on a borrowed GPU machine).
+inline std::filesystem::path data_dir() {
+  if (const char* env = std::getenv("HD_TEST_DATA_DIR"); env && *env) return env;
+  return HD_TEST_DATA_DIR;
+}
 
 // A copy of the fixture tensor `name` as a torch tensor (F32, F16, I64).
 inline torch::Tensor fixture_tensor(const SafetensorsFile& file, const std::string& name) {
