@@ -39,6 +39,8 @@ expected_deps=(libc6 libopencv-core libpng16-16 libsentencepiece0 wordnet)
 for dep in "${expected_deps[@]}"; do
   [[ "$depends" == *"$dep"* ]] || fail "Depends lacks $dep"
 done
+# PNG goes through libpng: Debian's OpenCV imgcodecs would pull in GDAL, DICOM and video codecs.
+[[ "$depends" != *libopencv-imgcodecs* ]] || fail "Depends has libopencv-imgcodecs"
 
 # --- contents ----------------------------------------------------------------------------------
 dpkg-deb -x "$deb" "$tmp/root"
