@@ -188,6 +188,14 @@ TEST(Export, WritesALoadableModelWithLatentStatistics) {
   char kind[64];
   std::snprintf(kind, sizeof kind, "kind %.1f%%", 100.0 * sum.kind_ok / 3);
   EXPECT_NE(text.find(kind), std::string::npos) << text;
+  // Every named object is counted once under its kind, with what the checker saw there.
+  int objects = 0;
+  for (const auto& [kind_name, seen] : sum.kinds) {
+    for (const auto& [as, n] : seen) objects += n;
+    EXPECT_NE(text.find("| " + kind_name + " | "), std::string::npos) << text;
+  }
+  EXPECT_EQ(objects, sum.single + 2 * sum.pair);
+  EXPECT_NE(text.find("| kind | objects | drawn as that kind |"), std::string::npos) << text;
 }
 
 // load_vae reads the shipped model's VAE from the model folder or its vae/ folder (what a

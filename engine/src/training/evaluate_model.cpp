@@ -60,7 +60,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   // Rows are appended and flushed as they finish: an interrupted run keeps what it measured.
   std::ofstream csv(o.out / "eval.csv", std::ios::trunc);
   if (!csv) fail((o.out / "eval.csv").string(), ": cannot write");
-  csv << "index,objects,ok,colour_ok,kind_ok,position_ok,iou,seconds,caption\n";
+  csv << "index,objects,ok,colour_ok,kind_ok,position_ok,iou,seconds,predicted_kinds,caption\n";
   EvalSummary s;
   std::vector<double> ious, seconds;
   std::vector<cv::Mat> sheet;
@@ -93,7 +93,11 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     const data::CheckResult check = data::check_scene(rgb.clone(), spec);
     const double iou = r.attention ? mask_iou(r.attention->mask.refined, check.objects.front().mask) : 0.0;
     bool colour = true, kind = true, position = true;
-    for (const auto& oc : check.objects) {
+    std::string predicted;  // "circle;star"
+    for (size_t k = 0; k < check.objects.size(); ++k) {
+      const auto& oc = check.objects[k];
+      ++s.kinds[spec.objects[k].kind][oc.predicted_kind];
+      predicted += (k ? ";" : "") + oc.predicted_kind;
       colour = colour && oc.colour_ok;
       kind = kind && oc.kind_ok;
       position = position && oc.position_ok;
@@ -112,8 +116,9 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     seconds.push_back(r.total_ms / 1000.0);
     std::string quoted = caption;
     std::replace(quoted.begin(), quoted.end(), '"', '\'');
-    csv << index << ',' << spec.objects.size() << ',' << check.ok << ',' << colour << ',' << kind << ','
-        << position << ',' << iou << ',' << r.total_ms / 1000.0 << ",\"" << quoted << "\"" << std::endl;
+    csv << index << ',' << spec.objects.size() << ',' << check.ok << ',' << colour << ',' << kind
+        << ',' << position << ',' << iou << ',' << r.total_ms / 1000.0 << ',' << predicted << ",\""
+        << quoted << "\"" << std::endl;
     if (sheet.size() < 24) {
       cv::Mat bgr;
       cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
@@ -153,6 +158,23 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   md << row;
   std::snprintf(row, sizeof row, "- median time per image: %.2f s\n", s.seconds_per_image);
   md << row;
+  md << "\n| kind | objects | drawn as that kind | most often seen instead |\n|---|---|---|---|\n";
+  for (const auto& [kind, seen] : s.kinds) {
+    int objects = 0, right = 0, other = 0;
+    std::string instead = "-";
+    for (const auto& [as, n] : seen) {
+      objects += n;
+      if (as == kind) {
+        right = n;
+      } else if (n > other) {
+        other = n;
+        instead = as.empty() ? "nothing found" : as;
+      }
+    }
+    std::snprintf(row, sizeof row, "| %s | %d | %.0f%% | %s |\n", kind.c_str(), objects,
+                  100.0 * right / objects, instead.c_str());
+    md << row;
+  }
   const std::string text = md.str();
   write_file_atomic(o.out / "summary.md", text.data(), text.size());
   if (!sheet.empty()) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct EvalSummary {
   int colour_ok = 0, kind_ok = 0, position_ok = 0;
   double iou_mean = 0, iou_median = 0, iou_p25 = 0, iou_p75 = 0;
   double seconds_per_image = 0;  // dense, `steps` steps, text encoder and VAE included
+  // Every named object: its kind -> the kind the checker saw there ("" when no region was
+  // found) -> objects. Which shapes a model draws, and what it draws instead.
+  std::map<std::string, std::map<std::string, int>> kinds;
 };
 
 EvalSummary evaluate_model(const EvalOptions& options);
