@@ -257,8 +257,10 @@ class TestMainWindow : public QObject {
   }
 
   void pngSettingsRoundTrip() {
+    w_->highlightPanel()->mapChecks().last()->setChecked(false);  // one attention level
     QVERIFY(runOnce(6, 31));
     HighlightParams h = w_->highlightPanel()->params();
+    QCOMPARE(h.mapFactors.size(), 1);
     const QString path = tmp_.filePath(QStringLiteral("round.png"));
     QVERIFY(w_->saveImage(path));
     const GenerationParams saved = w_->record().params();
@@ -273,6 +275,7 @@ class TestMainWindow : public QObject {
     HighlightParams otherH = h;
     otherH.threshold = 12;
     otherH.interval = 9;
+    otherH.mapFactors.clear();
     w_->highlightPanel()->setParams(otherH);
     QVERIFY(w_->restoreFromImage(path));
     const GenerationParams back = w_->generationPanel()->params(-1);
@@ -294,6 +297,7 @@ class TestMainWindow : public QObject {
     QApplication::sendEvent(w_, &drop);
     QCOMPARE(w_->generationPanel()->params(-1).prompt, saved.prompt);
     QCOMPARE(w_->generationPanel()->params(-1).steps, saved.steps);
+    w_->highlightPanel()->mapChecks().last()->setChecked(true);
   }
 
   void exportsWriteFiles() {
