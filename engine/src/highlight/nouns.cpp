@@ -16,10 +16,10 @@ std::mutex g_wordnet_mutex;  // the WordNet library keeps global state
 
 void ensure_wordnet() {
   static bool ok = [] { return wninit() == 0; }();
-  if (!ok)
-    fail(
-        "WordNet could not be opened (install wordnet-base; WNSEARCHDIR or WNHOME may point "
-        "elsewhere)");
+  if (!ok) {
+    fail("WordNet could not be opened (install wordnet-base; WNSEARCHDIR or WNHOME may point ",
+         "elsewhere)");
+  }
 }
 
 // English closed-class words: they end a noun phrase and are never candidates.

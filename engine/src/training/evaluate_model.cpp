@@ -120,10 +120,10 @@ EvalSummary evaluate_model(const EvalOptions& o) {
         << ',' << position << ',' << iou << ',' << r.total_ms / 1000.0 << ',' << predicted << ",\""
         << quoted << "\"" << std::endl;
     if (sheet.size() < 24) {
-      cv::Mat bgr;
-      cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-      cv::rectangle(bgr, {0, 0}, {bgr.cols - 1, bgr.rows - 1}, check.ok ? cv::Scalar(0, 160, 0) : cv::Scalar(0, 0, 200), 3);
-      sheet.push_back(bgr);
+      cv::Mat framed = rgb.clone();  // RGB, framed green (passed) or red
+      cv::rectangle(framed, {0, 0}, {framed.cols - 1, framed.rows - 1},
+                    check.ok ? cv::Scalar(0, 160, 0) : cv::Scalar(200, 0, 0), 3);
+      sheet.push_back(framed);
     }
     std::fprintf(stderr, "[%d] %s  %s  IoU %.2f  %.1f s\n", index + 1, check.ok ? "ok  " : "miss", caption.c_str(), iou,
                  r.total_ms / 1000.0);
@@ -187,7 +187,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     }
     cv::Mat all;
     cv::vconcat(rows, all);
-    write_png(o.out / "samples.png", all.data, all.cols, all.rows, 3, PixelOrder::kBgr, all.step);
+    write_png(o.out / "samples.png", all.data, all.cols, all.rows, 3, PixelOrder::kRgb, all.step);
   }
   return s;
 }

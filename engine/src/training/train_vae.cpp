@@ -2,7 +2,6 @@
 #include <chrono>
 #include <cmath>
 
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include "common/error.h"
@@ -132,9 +131,8 @@ double evaluate_vae(const std::filesystem::path& config_dir, const std::filesyst
     if (i == 0 && !sheet.empty()) {  // [2 rows of B images] -> HWC uint8
       torch::Tensor rows = torch::cat({torch::cat(images.unbind(0), 2), torch::cat(recon.clamp(-1, 1).unbind(0), 2)}, 1);
       torch::Tensor u8 = ((rows + 1) * 127.5).round().to(torch::kUInt8).permute({1, 2, 0}).contiguous();
-      cv::Mat rgb(static_cast<int>(u8.size(0)), static_cast<int>(u8.size(1)), CV_8UC3, u8.data_ptr<uint8_t>()), bgr;
-      cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-      write_png(sheet, bgr.data, bgr.cols, bgr.rows, 3, PixelOrder::kBgr, bgr.step);
+      write_png(sheet, u8.data_ptr<uint8_t>(), static_cast<int>(u8.size(1)),
+                static_cast<int>(u8.size(0)), 3);
     }
   }
   return total / n;
