@@ -78,9 +78,13 @@ double Args::get_double(const std::string& name, double def) const {
   return parse<double>(get(name), name, def, [](const std::string& s, size_t* n) { return std::stod(s, n); });
 }
 
-std::vector<int> Args::get_int_list(const std::string& name) const {
-  std::vector<int> out;
-  const std::optional<std::string> v = get(name);
+namespace {
+
+// "a,b,c" -> the items parsed by `parse_item`; an error names the option and the whole value.
+template <typename T, typename ParseItem>
+std::vector<T> parse_list(const std::optional<std::string>& v, const std::string& name,
+                          const char* what, ParseItem parse_item) {
+  std::vector<T> out;
   if (!v) return out;
   size_t start = 0;
   for (;;) {
@@ -88,15 +92,30 @@ std::vector<int> Args::get_int_list(const std::string& name) const {
     const std::string item =
         v->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     try {
-      out.push_back(parse<int>(item, name, 0,
-                               [](const std::string& s, size_t* n) { return std::stoi(s, n); }));
+      out.push_back(parse_item(item));
     } catch (const std::invalid_argument&) {
       throw std::invalid_argument("option '--" + name + "': '" + *v +
-                                  "' is not a comma-separated list of integers");
+                                  "' is not a comma-separated list of " + what);
     }
     if (comma == std::string::npos) return out;
     start = comma + 1;
   }
+}
+
+}  // namespace
+
+std::vector<int> Args::get_int_list(const std::string& name) const {
+  return parse_list<int>(get(name), name, "integers", [&](const std::string& item) {
+    return parse<int>(item, name, 0,
+                      [](const std::string& s, size_t* n) { return std::stoi(s, n); });
+  });
+}
+
+std::vector<double> Args::get_double_list(const std::string& name) const {
+  return parse_list<double>(get(name), name, "numbers", [&](const std::string& item) {
+    return parse<double>(item, name, 0.0,
+                         [](const std::string& s, size_t* n) { return std::stod(s, n); });
+  });
 }
 
 std::string usage(const std::string& command, const std::string& summary,

@@ -31,6 +31,8 @@ class Args {
   double get_double(const std::string& name, double def) const;
   // "2,4" -> {2, 4}; empty when the option is absent.
   std::vector<int> get_int_list(const std::string& name) const;
+  // "0.3,0.8" -> {0.3, 0.8}; empty when the option is absent.
+  std::vector<double> get_double_list(const std::string& name) const;
 
  private:
   std::map<std::string, std::vector<std::string>> values_;

@@ -137,6 +137,15 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
           "W"},
          {"position-portion", true, false,
           "share of the noisiest timesteps the position steps draw from (default 0.1)", "F"},
+         {"shape-every", true, false,
+          "every K-th step is a shape step: single objects, the middle timesteps, object pixels "
+          "weighted (default 0: none; a position step where both fall)",
+          "K"},
+         {"shape-timesteps", true, false,
+          "band of the schedule the shape steps draw from, 0 the cleanest (default 0.3,0.8)",
+          "FROM,TO"},
+         {"shape-object-weight", true, false,
+          "extra loss weight of object pixels in shape steps (default 8)", "W"},
          {"object-weight", true, false, "extra loss weight of object pixels (default 0: uniform)",
           "W"},
          {"timestep-bias", true, false,
@@ -177,6 +186,15 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.position_every = a.get_int("position-every", o.position_every);
     o.position_grounding = a.get_double("position-grounding", o.position_grounding);
     o.position_portion = a.get_double("position-portion", o.position_portion);
+    o.shape_every = a.get_int("shape-every", o.shape_every);
+    if (const std::vector<double> band = a.get_double_list("shape-timesteps"); !band.empty()) {
+      if (band.size() != 2)
+        throw std::invalid_argument("--shape-timesteps: '" + *a.get("shape-timesteps") +
+                                    "' is not two numbers FROM,TO");
+      o.shape_band_from = band[0];
+      o.shape_band_to = band[1];
+    }
+    o.shape_object_weight = a.get_double("shape-object-weight", o.shape_object_weight);
     o.timestep_bias = a.get_or("timestep-bias", o.timestep_bias);
     o.timestep_bias_multiplier = a.get_double("timestep-bias-multiplier", o.timestep_bias_multiplier);
     o.timestep_bias_portion = a.get_double("timestep-bias-portion", o.timestep_bias_portion);

@@ -22,9 +22,9 @@
 #include "training/evaluate_model.h"
 #include "training/grounding_loss.h"
 #include "training/model_factory.h"
-#include "training/position_steps.h"
 #include "training/scene_batches.h"
 #include "training/step_budget.h"
+#include "training/step_plan.h"
 #include "training/trainers.h"
 
 namespace hd::train {
@@ -270,9 +270,9 @@ TEST(DiffusionTarget, SamplerRecoversX0FromTheTarget) {
   EXPECT_NEAR(e[1].item<double>(), 0.05, 1e-5);
 }
 
-// A few UNet training steps with the grounding loss and two noise draws per scene: they run,
-// report both losses, change the weights and checkpoint the step count (with position words
-// grounded and at most two objects per scene).
+// A few UNet training steps with the grounding loss and two noise draws per scene (a general,
+// a position and a shape step): they run, report their losses, change the weights and
+// checkpoint the step count (with position words grounded and at most two objects per scene).
 TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   const fs::path dir = scratch("unet");
   const TokenizerOptions t = small_tokenizer(dir);
@@ -289,7 +289,8 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   o.grounding_weight = 0.05;
   o.ground_positions = true;
   o.max_objects = 2;
-  o.position_every = 2;  // step 0 general, step 1 a position step
+  o.position_every = 2;  // step 0 general, step 1 a position step,
+  o.shape_every = 3;     // step 2 a shape step
   o.grounding_pixel = 0.05;
   o.cfg_dropout = 0;
   o.save_every = 1;
@@ -314,6 +315,12 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   EXPECT_LE(seen.back().position_grounding, 1.0);
   EXPECT_LT(seen.back().grounding, 0.0);
   EXPECT_FALSE(torch::equal(first, second));  // the resumed step trained
+  const torch::Tensor third = weights_after(3);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_TRUE(std::isfinite(seen.back().loss));
+  EXPECT_GT(seen.back().grounding, 0.0);  // a shape step keeps the general steps' grounding
+  EXPECT_LT(seen.back().position_grounding, 0.0);
+  EXPECT_FALSE(torch::equal(second, third));
 
   // A new run can start from an exported model folder: its fp16 weights, back in float32.
   ExportOptions e;
@@ -368,6 +375,24 @@ TEST(UNetTraining, RefusesBadOptionsByName) {
               o.position_every = 4;
               o.position_portion = 2;
             }).find("--position-portion: 2"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) { o.shape_every = 1; }).find("--shape-every: 1"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) {
+              o.position_every = 4;
+              o.shape_every = 8;
+            }).find("--shape-every: 8 is a multiple of --position-every 4"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) {
+              o.shape_every = 3;
+              o.shape_band_from = 0.8;
+              o.shape_band_to = 0.3;
+            }).find("--shape-timesteps: 0.8,0.3"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) {
+              o.shape_every = 3;
+              o.shape_object_weight = -1;
+            }).find("--shape-object-weight: -1"),
             std::string::npos);
 }
 
@@ -558,24 +583,68 @@ TEST(DiffusionTarget, NoisiestTimestepsStayInThePortion) {
   EXPECT_THROW(noisiest_timesteps(1000, 1.5, 8, gen), Error);
 }
 
+// Shape steps draw their timesteps from a band of the schedule, all of it and nothing else;
+// a band at the noisy end keeps the last timestep; empty or reversed bands are refused.
+TEST(DiffusionTarget, TimestepBandStaysInTheBand) {
+  torch::Generator gen = at::detail::createCPUGenerator(4);
+  const torch::Tensor t = timestep_band(1000, 0.3, 0.8, 20000, gen);  // [20000]
+  EXPECT_EQ(t.scalar_type(), torch::kLong);
+  EXPECT_EQ(t.min().item<int64_t>(), 300);
+  EXPECT_EQ(t.max().item<int64_t>(), 799);
+  EXPECT_EQ(std::get<0>(at::_unique(t)).numel(), 500);
+  EXPECT_EQ(timestep_band(1000, 0.9999, 1.0, 8, gen).min().item<int64_t>(), 999);
+  EXPECT_EQ(timestep_band(1000, 0.0, 1e-5, 8, gen).max().item<int64_t>(), 0);  // at least one
+  EXPECT_THROW(timestep_band(1000, 0.5, 0.5, 8, gen), Error);
+  EXPECT_THROW(timestep_band(1000, 0.8, 0.3, 8, gen), Error);
+  EXPECT_THROW(timestep_band(1000, -0.1, 0.3, 8, gen), Error);
+  EXPECT_THROW(timestep_band(1000, 0.3, 1.2, 8, gen), Error);
+}
+
 // Every K-th step is a position step; each kind of step reads its own batch stream in order,
 // with no gap and no repeat, so that both are prefetched and a resumed run continues them.
-TEST(PositionSteps, EveryKthStepAndConsecutiveBatchesPerStream) {
+TEST(StepPlan, EveryKthStepIsAPositionStepAndStreamsAreConsecutive) {
   for (int64_t step = 0; step < 10; ++step) {
-    EXPECT_FALSE(plan_step(step, 0).position);
+    EXPECT_EQ(plan_step(step, 0).kind, StepKind::kGeneral);
     EXPECT_EQ(plan_step(step, 0).batch, step);  // off: the stream of runs before the option
   }
   const int every = 4;
   std::vector<int64_t> general, position;
   for (int64_t step = 0; step < 400; ++step) {
     const StepPlan plan = plan_step(step, every);
-    EXPECT_EQ(plan.position, step % every == every - 1) << step;
-    (plan.position ? position : general).push_back(plan.batch);
+    EXPECT_EQ(plan.position(), step % every == every - 1) << step;
+    EXPECT_FALSE(plan.shape());
+    (plan.position() ? position : general).push_back(plan.batch);
   }
   ASSERT_EQ(position.size(), 100u);
   ASSERT_EQ(general.size(), 300u);
   for (size_t i = 0; i < position.size(); ++i) EXPECT_EQ(position[i], static_cast<int64_t>(i));
   for (size_t i = 0; i < general.size(); ++i) EXPECT_EQ(general[i], static_cast<int64_t>(i));
+}
+
+// Shape steps fall on every K-th step that is not a position step; with position steps
+// every 4 and shape steps every 3, of 1,200 steps 300 train positions, 300 shapes (400 less
+// the 100 that fall on both) and 600 are general, each stream read in order without a gap.
+// Shape steps alone leave the position-step plan as it was.
+TEST(StepPlan, ShapeStepsYieldToPositionStepsAndKeepTheirOwnStream) {
+  std::vector<int64_t> general, position, shape;
+  for (int64_t step = 0; step < 1200; ++step) {
+    const StepPlan plan = plan_step(step, 4, 3);
+    const bool on_position = (step + 1) % 4 == 0, on_shape = (step + 1) % 3 == 0;
+    EXPECT_EQ(plan.position(), on_position) << step;
+    EXPECT_EQ(plan.shape(), on_shape && !on_position) << step;
+    (plan.position() ? position : plan.shape() ? shape : general).push_back(plan.batch);
+  }
+  ASSERT_EQ(position.size(), 300u);
+  ASSERT_EQ(shape.size(), 300u);
+  ASSERT_EQ(general.size(), 600u);
+  for (size_t i = 0; i < position.size(); ++i) EXPECT_EQ(position[i], static_cast<int64_t>(i));
+  for (size_t i = 0; i < shape.size(); ++i) EXPECT_EQ(shape[i], static_cast<int64_t>(i));
+  for (size_t i = 0; i < general.size(); ++i) EXPECT_EQ(general[i], static_cast<int64_t>(i));
+  for (int64_t step = 0; step < 100; ++step) {  // shape steps only: every 5th, batches 0, 1, ...
+    const StepPlan plan = plan_step(step, 0, 5);
+    EXPECT_EQ(plan.shape(), step % 5 == 4) << step;
+    EXPECT_EQ(plan.batch, plan.shape() ? step / 5 : step - step / 5);
+  }
 }
 
 // Stochastic DDIM (eta = 1) on a zero-terminal-SNR schedule: at the pure-noise step the

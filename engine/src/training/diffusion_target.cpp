@@ -64,4 +64,15 @@ torch::Tensor noisiest_timesteps(int64_t num_timesteps, double portion, int64_t 
                         torch::kLong);  // [count]
 }
 
+torch::Tensor timestep_band(int64_t num_timesteps, double from, double to, int64_t count,
+                            const torch::Generator& generator) {
+  if (num_timesteps < 1) fail("timestep band: ", num_timesteps, " timesteps");
+  if (!(from >= 0 && from < to && to <= 1)) {
+    fail("timestep band: ", from, "..", to, " is not a band within 0..1");
+  }
+  const int64_t lo = std::min<int64_t>(std::llround(from * num_timesteps), num_timesteps - 1);
+  const int64_t hi = std::clamp<int64_t>(std::llround(to * num_timesteps), lo + 1, num_timesteps);
+  return torch::randint(lo, hi, {count}, generator, torch::kLong);  // [count]
+}
+
 }  // namespace hd::train

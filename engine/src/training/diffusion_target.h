@@ -43,4 +43,10 @@ torch::Tensor timestep_weights(int64_t num_timesteps, const std::string& strateg
 torch::Tensor noisiest_timesteps(int64_t num_timesteps, double portion, int64_t count,
                                  const torch::Generator& generator);
 
+// `count` timesteps drawn uniformly from a band of the schedule: from round(from * T) to
+// round(to * T) - 1, with 0 <= from < to <= 1 (0 the cleanest timestep, 1 past the noisiest),
+// at least one timestep wide. -> [count] int64.
+torch::Tensor timestep_band(int64_t num_timesteps, double from, double to, int64_t count,
+                            const torch::Generator& generator);
+
 }  // namespace hd::train

@@ -2,7 +2,7 @@
 // prediction (as the scheduler config says) on VAE latents, uniform timesteps, min-SNR
 // weighting, caption dropout for classifier-free guidance, offset noise, EMA weights for
 // export, optionally the cross-attention grounding losses (token and pixel) and interleaved
-// position steps (training/position_steps.h).
+// position and shape steps (training/step_plan.h).
 #include <chrono>
 
 #include <torch/torch.h>
@@ -18,9 +18,9 @@
 #include "training/diffusion_target.h"
 #include "training/grounding_loss.h"
 #include "training/model_factory.h"
-#include "training/position_steps.h"
 #include "training/scene_batches.h"
 #include "training/step_budget.h"
+#include "training/step_plan.h"
 #include "training/trainers.h"
 
 namespace hd::train {
@@ -42,6 +42,17 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     fail("--position-grounding: ", o.position_grounding, " must be > 0");
   if (o.position_every > 0 && !(o.position_portion > 0 && o.position_portion <= 1))
     fail("--position-portion: ", o.position_portion, " is not in (0, 1]");
+  if (o.shape_every < 0 || o.shape_every == 1)
+    fail("--shape-every: ", o.shape_every, " (0: off, or 2 and more: some general steps remain)");
+  if (o.shape_every > 0 && o.position_every > 0 && o.shape_every % o.position_every == 0)
+    fail("--shape-every: ", o.shape_every, " is a multiple of --position-every ", o.position_every,
+         ": every shape step would be a position step");
+  if (o.shape_every > 0 &&
+      !(o.shape_band_from >= 0 && o.shape_band_from < o.shape_band_to && o.shape_band_to <= 1))
+    fail("--shape-timesteps: ", o.shape_band_from, ",", o.shape_band_to,
+         " is not a band FROM,TO with 0 <= FROM < TO <= 1");
+  if (o.shape_every > 0 && !(o.shape_object_weight >= 0))
+    fail("--shape-object-weight: ", o.shape_object_weight, " must be >= 0");
   auto tokenizer = load_tokenizer(o.tokenizer_dir);
   AutoencoderKL vae = make_vae(o.config_dir);
   vae->to(device);
@@ -110,6 +121,7 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   BatchPrefetcher data(o.seed_base, o.batch, o.image_size, o.max_objects);
   // Position steps draw single-object scenes from their own seeds, far from the general ones.
   BatchPrefetcher position_data(o.seed_base + (uint64_t{1} << 40), o.batch, o.image_size, 1);
+  BatchPrefetcher shape_data(o.seed_base + (uint64_t{2} << 40), o.batch, o.image_size, 1);
   torch::Generator gen = at::detail::createCPUGenerator(o.seed_base);
 
   StepBudget budget(step, o.steps, o.time_budget);
@@ -123,11 +135,15 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     for (auto& group : opt.param_groups()) {
       static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate(step, total, o.lr));
     }
-    const StepPlan plan = plan_step(step, o.position_every);
-    const double grounding_weight = plan.position ? o.position_grounding : o.grounding_weight;
-    const bool ground_positions = plan.position || o.ground_positions;
+    const StepPlan plan = plan_step(step, o.position_every, o.shape_every);
+    const double grounding_weight = plan.position() ? o.position_grounding : o.grounding_weight;
+    const bool ground_positions = plan.position() || o.ground_positions;
+    const double object_weight = plan.shape() ? o.shape_object_weight : o.object_weight;
     const auto wait_start = Clock::now();
-    SceneBatch batch = (plan.position ? position_data : data).get(plan.batch);
+    SceneBatch batch = (plan.position() ? position_data
+                        : plan.shape()  ? shape_data
+                                        : data)
+                           .get(plan.batch);
     data_wait += std::chrono::duration<double>(Clock::now() - wait_start).count();
     const int64_t scenes = batch.rgb.size(0);
     const int64_t B = scenes * o.noise_draws;
@@ -164,7 +180,8 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     // Unbiased runs keep randint: the same random stream as before the bias existed, so
     // their checkpoints resume on the batches they would have seen.
     torch::Tensor t =
-        (plan.position               ? noisiest_timesteps(T, o.position_portion, B, gen)
+        (plan.position()             ? noisiest_timesteps(T, o.position_portion, B, gen)
+         : plan.shape()              ? timestep_band(T, o.shape_band_from, o.shape_band_to, B, gen)
          : o.timestep_bias == "none" ? torch::randint(0, T, {B}, gen, torch::kLong)
                                      : torch::multinomial(t_weights, B, /*replacement=*/true, gen))
             .to(device);  // [B]
@@ -183,8 +200,9 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     }
     torch::Tensor target = diffusion_target(prediction, latents, noise, a);
     torch::Tensor error = (pred - target).pow(2);  // [B, 4, h, w]
-    if (o.object_weight > 0) {
-      error = error * object_loss_weights(batch.masks.repeat({o.noise_draws, 1, 1, 1}).to(device), o.object_weight);
+    if (object_weight > 0) {
+      error = error * object_loss_weights(batch.masks.repeat({o.noise_draws, 1, 1, 1}).to(device),
+                                          object_weight);
     }
     torch::Tensor per_sample = error.mean({1, 2, 3});  // [B]
     if (o.snr_gamma > 0) per_sample = per_sample * min_snr_weight(prediction, a.view({B}), o.snr_gamma);
@@ -193,8 +211,8 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
       if (grounding_weight > 0) {
         torch::Tensor g = grounding_loss(grounding->probabilities(), targets);
         // The progress reports the general steps' grounding; position steps' is their own.
-        (plan.position ? position_grounding_avg : grounding_avg) += g.item<double>();
-        ++(plan.position ? position_window : grounding_window);
+        (plan.position() ? position_grounding_avg : grounding_avg) += g.item<double>();
+        ++(plan.position() ? position_window : grounding_window);
         loss = loss + grounding_weight * g;
         if (o.grounding_pixel > 0)
           loss =
