@@ -13,6 +13,9 @@
 # Reports go to $OUT (the device tool brings back at most 8 files: each phase writes a log
 # and tars of its report folders). HD_KIT: an unpacked kit to use instead; HD_PYTHON: the
 # Python whose torch to use (default /opt/torch/.venv/bin/python3 where it exists, else python3).
+# A dry run of the train phase on a machine without a GPU: HD_TRAIN_DEVICE=cpu,
+# HD_TRAIN_BATCH=2 (default 128 scenes a step; a budgeted run takes at least 51 steps) and
+# HD_EVAL_LIMIT=2 (default 200 prompts).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 phase=${1:-test}
@@ -63,19 +66,21 @@ case $phase in
     ;;
   train)
     seconds=${2:-300}
+    dev=${HD_TRAIN_DEVICE:-cuda}
     w=/tmp/hd-train
     m=resources/models/hd-shapes
     mkdir -p "$w"
-    run "$bin/hd-train" unet --device cuda --vae $m --tokenizer $m/tokenizer --init $m \
-      --checkpoint "$w/unet.ckpt" --steps 100000 --time-budget "$seconds" --batch 128 --noise-draws 2 \
+    run "$bin/hd-train" unet --device "$dev" --vae $m --tokenizer $m/tokenizer --init $m \
+      --checkpoint "$w/unet.ckpt" --steps 100000 --time-budget "$seconds" --batch "${HD_TRAIN_BATCH:-128}" --noise-draws 2 \
       --lr 2e-4 --precision bf16 --save-every 500 --grounding 0.1 --grounding-pixel 0.05 \
       --ground-positions --max-objects 2 --object-weight 2 --timestep-bias later \
       --timestep-bias-multiplier 3 --timestep-bias-portion 0.4 --position-every 4 \
       --position-grounding 1.0 --position-portion 0.1 --weights-out "$w/unet-weights.ckpt"
     run "$bin/hd-train" export --vae $m --unet "$w/unet-weights.ckpt" --tokenizer $m/tokenizer \
       --out "$w/hd-shapes"
-    run "$bin/hd-train" evaluate --device cuda --model "$w/hd-shapes" \
-      --prompts resources/prompts/hd-shapes-eval.jsonl --limit 200 --steps 50 --out "$w/eval"
+    run "$bin/hd-train" evaluate --device "$dev" --model "$w/hd-shapes" \
+      --prompts resources/prompts/hd-shapes-eval.jsonl --limit "${HD_EVAL_LIMIT:-200}" --steps 50 \
+      --out "$w/eval"
     tar -C "$w" -czf "$out/model.tar.gz" hd-shapes
     tar -C "$w" -czf "$out/eval.tar.gz" eval
     ;;

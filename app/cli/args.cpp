@@ -121,7 +121,7 @@ std::vector<double> Args::get_double_list(const std::string& name) const {
 std::string usage(const std::string& command, const std::string& summary,
                   const std::vector<OptionSpec>& specs) {
   std::ostringstream os;
-  os << "usage: hd " << command << " [options]\n\n" << summary << "\n\noptions:\n";
+  os << "usage: " << command << " [options]\n\n" << summary << "\n\noptions:\n";
   for (const auto& s : specs) {
     std::string left = "  --" + s.name + (s.takes_value ? " " + s.value_name : "");
     os << left;

@@ -38,6 +38,8 @@ class Args {
   std::map<std::string, std::vector<std::string>> values_;
 };
 
+// Help text: "usage: <command> [options]", the summary and one line per option; command is
+// what the user types before the options, e.g. "hd generate" or "hd-train unet".
 std::string usage(const std::string& command, const std::string& summary,
                   const std::vector<OptionSpec>& specs);
 

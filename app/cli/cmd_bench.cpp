@@ -62,7 +62,8 @@ int bench_prompts(const std::vector<std::string>& argv) {
   specs.push_back({"help", false, false, "show this help"});
   Args args(specs, argv);
   if (args.has("help")) {
-    std::printf("%s", usage("bench prompts", "Dense vs highlight over a prompt file.", specs).c_str());
+    std::printf("%s",
+                usage("hd bench prompts", "Dense vs highlight over a prompt file.", specs).c_str());
     return 0;
   }
   if (!args.has("prompts") || !args.has("out")) throw std::invalid_argument("--prompts and --out are required");
@@ -287,7 +288,9 @@ int bench_masks(const std::vector<std::string>& argv) {
       {"help", false, false, "show this help"}};
   Args args(specs, argv);
   if (args.has("help")) {
-    std::printf("%s", usage("bench masks", "Partial-step latency and MACs against mask area.", specs).c_str());
+    std::printf(
+        "%s",
+        usage("hd bench masks", "Partial-step latency and MACs against mask area.", specs).c_str());
     return 0;
   }
   if (!args.has("out")) throw std::invalid_argument("--out is required");

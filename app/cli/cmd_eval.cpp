@@ -344,8 +344,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
   Args args(specs, argv);
   if (args.has("help")) {
     std::printf(
-        "%s",
-        usage("eval", "Dense vs highlight over a prompt file: rows, summary, FID.", specs).c_str());
+        "%s", usage("hd eval", "Dense vs highlight over a prompt file: rows, summary, FID.", specs)
+                  .c_str());
     return 0;
   }
   if (!args.has("out")) throw std::invalid_argument("--out is required");

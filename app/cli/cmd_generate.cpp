@@ -76,7 +76,8 @@ const std::vector<OptionSpec>& specs() {
 int cmd_generate(const std::vector<std::string>& argv) {
   Args args(specs(), argv);
   if (args.has("help")) {
-    std::printf("%s", usage("generate", "Generate one image from a text prompt.", specs()).c_str());
+    std::printf("%s",
+                usage("hd generate", "Generate one image from a text prompt.", specs()).c_str());
     return 0;
   }
   if (!args.has("prompt")) throw std::invalid_argument("--prompt is required");

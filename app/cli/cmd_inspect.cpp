@@ -24,7 +24,9 @@ const std::vector<OptionSpec>& specs() {
 int cmd_inspect(const std::vector<std::string>& argv) {
   Args args(specs(), argv);
   if (args.has("help")) {
-    std::printf("%s", usage("inspect", "Print parameter counts, dtypes and UNet MACs.", specs()).c_str());
+    std::printf(
+        "%s",
+        usage("hd inspect", "Print parameter counts, dtypes and UNet MACs.", specs()).c_str());
     return 0;
   }
   if (args.has("model") == args.has("config")) {

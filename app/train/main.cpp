@@ -58,7 +58,11 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"captions", true, false, "captions in the corpus (default 100000)", "N"},
                               {"max-length", true, false, "tokens per prompt incl. BOS/EOS (default 32)", "N"}});
     Args a(specs, argv);
-    if (a.has("help")) return std::printf("%s", hd::cli::usage("tokenizer", "Train the SentencePiece tokenizer.", specs).c_str()), 0;
+    if (a.has("help"))
+      return std::printf("%s", hd::cli::usage("hd-train tokenizer",
+                                              "Train the SentencePiece tokenizer.", specs)
+                                   .c_str()),
+             0;
     hd::train::TokenizerOptions o;
     o.out = a.get_or("out", "");
     if (o.out.empty()) throw std::invalid_argument("--out is required");
@@ -80,7 +84,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"device", true, false, "cpu (default) or cuda", "DEV"},
                               {"time-budget", true, false, "shorten --steps to end within this many seconds", "S"}});
     Args a(specs, argv);
-    if (a.has("help")) return std::printf("%s", hd::cli::usage("vae", "Train the VAE.", specs).c_str()), 0;
+    if (a.has("help"))
+      return std::printf("%s", hd::cli::usage("hd-train vae", "Train the VAE.", specs).c_str()), 0;
     hd::train::VaeOptions o;
     o.config_dir = a.get_or("config", default_config().string());
     o.checkpoint = a.get_or("checkpoint", "");
@@ -156,7 +161,11 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
           "F"},
          {"precision", true, false, "fp32 (default) or bf16 autocast", "P"}});
     Args a(specs, argv);
-    if (a.has("help")) return std::printf("%s", hd::cli::usage("unet", "Train the UNet and text encoder.", specs).c_str()), 0;
+    if (a.has("help"))
+      return std::printf("%s",
+                         hd::cli::usage("hd-train unet", "Train the UNet and text encoder.", specs)
+                             .c_str()),
+             0;
     hd::train::UNetOptions o;
     o.config_dir = a.get_or("config", default_config().string());
     o.vae_checkpoint = a.get_or("vae", "");
@@ -208,7 +217,12 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"count", true, false, "prompts per object count (default 100)", "N"},
                               {"seed", true, false, "seed (default 7)", "S"}});
     Args a(specs, argv);
-    if (a.has("help")) return std::printf("%s", hd::cli::usage("prompts", "Held-out evaluation prompts with their answers.", specs).c_str()), 0;
+    if (a.has("help"))
+      return std::printf("%s",
+                         hd::cli::usage("hd-train prompts",
+                                        "Held-out evaluation prompts with their answers.", specs)
+                             .c_str()),
+             0;
     const std::string stem = a.get_or("out", "");
     if (stem.empty()) throw std::invalid_argument("--out is required");
     const int n = hd::train::write_eval_prompts(stem, a.get_int("count", 100), static_cast<uint64_t>(a.get_int64("seed", 7)));
@@ -231,7 +245,11 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
           "IoU maps from the layers at latent/F only, e.g. 2 (default: all)", "F,F"},
          {"device", true, false, "cpu (default) or cuda", "DEV"}});
     Args a(specs, argv);
-    if (a.has("help")) return std::printf("%s", hd::cli::usage("evaluate", "Quality bars of a trained model.", specs).c_str()), 0;
+    if (a.has("help"))
+      return std::printf("%s", hd::cli::usage("hd-train evaluate",
+                                              "Quality bars of a trained model.", specs)
+                                   .c_str()),
+             0;
     hd::train::EvalOptions o;
     o.model = a.get_or("model", "");
     o.prompts = a.get_or("prompts", "");
@@ -258,6 +276,13 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                      {"count", true, false, "held-out scenes (default 200)", "N"},
                      {"sheet", true, false, "PNG of originals above reconstructions", "FILE"}});
     Args a(specs, argv);
+    if (a.has("help"))
+      return std::printf(
+                 "%s",
+                 hd::cli::usage("hd-train eval-vae",
+                                "Reconstruction PSNR of a trained VAE on held-out scenes.", specs)
+                     .c_str()),
+             0;
     const double psnr = hd::train::evaluate_vae(a.get_or("config", default_config().string()),
                                                 a.get_or("checkpoint", ""), a.get_int("count", 200), 256,
                                                 a.get_or("sheet", ""));
@@ -272,6 +297,15 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                      {"out", true, false, "model folder to write", "DIR"},
                      {"weights", true, false, "ema (default) or raw training weights", "W"}});
     Args a(specs, argv);
+    if (a.has("help"))
+      return std::printf(
+                 "%s",
+                 hd::cli::usage(
+                     "hd-train export",
+                     "Write a model folder (diffusers layout, fp16) from trained checkpoints.",
+                     specs)
+                     .c_str()),
+             0;
     hd::train::ExportOptions o;
     o.config_dir = a.get_or("config", default_config().string());
     o.vae_checkpoint = a.get_or("vae", "");
@@ -292,7 +326,9 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: hd-train tokenizer|vae|unet|eval-vae|export [options] (--help)\n");
+    std::fprintf(
+        stderr,
+        "usage: hd-train tokenizer|vae|unet|eval-vae|export|prompts|evaluate [options] (--help)\n");
     return 2;
   }
   const std::vector<std::string> args(argv + 2, argv + argc);

@@ -20,9 +20,10 @@ struct CliRun {
   std::string output;  // stdout and stderr
 };
 
-CliRun run(const std::string& args) {
+// Runs `program args` (hd by default) through the shell.
+CliRun run(const std::string& args, const std::string& program = HD_CLI_PATH) {
   CliRun r;
-  const std::string cmd = std::string(HD_CLI_PATH) + " " + args + " 2>&1";
+  const std::string cmd = program + " " + args + " 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
@@ -206,6 +207,41 @@ TEST(Cli, BadInputIsReported) {
   EXPECT_NE(r.output.find("unknown option '--bogus'"), std::string::npos) << r.output;
   r = run("frobnicate");
   EXPECT_EQ(r.status, 2);
+}
+
+// Every command of hd and hd-train answers --help with its own usage line and status 0.
+TEST(Cli, EveryCommandHasHelp) {
+  for (const std::string c : {"generate", "inspect", "eval", "bench prompts", "bench masks"}) {
+    const CliRun r = run(c + " --help");
+    EXPECT_EQ(r.status, 0) << c << ": " << r.output;
+    EXPECT_EQ(r.output.rfind("usage: hd " + c + " [options]\n", 0), 0u) << c << ": " << r.output;
+  }
+  for (const std::string c :
+       {"tokenizer", "vae", "unet", "eval-vae", "export", "prompts", "evaluate"}) {
+    const CliRun r = run(c + " --help", HD_TRAIN_PATH);
+    EXPECT_EQ(r.status, 0) << c << ": " << r.output;
+    EXPECT_EQ(r.output.rfind("usage: hd-train " + c + " [options]\n", 0), 0u)
+        << c << ": " << r.output;
+  }
+  const CliRun r = run("", HD_TRAIN_PATH);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("unet|eval-vae|export|prompts|evaluate"), std::string::npos) << r.output;
+}
+
+// hd-train's option errors name the option and its value before any file is read.
+TEST(Cli, TrainOptionErrorsNameTheOption) {
+  const std::string unet = "unet --vae /no/vae --tokenizer /no/tok --checkpoint /no/u.ckpt ";
+  CliRun r = run(unet + "--shape-every 3 --shape-timesteps 0.3", HD_TRAIN_PATH);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--shape-timesteps: '0.3' is not two numbers FROM,TO"), std::string::npos)
+      << r.output;
+  r = run(unet + "--shape-every 3 --shape-timesteps 0.3,x", HD_TRAIN_PATH);
+  EXPECT_NE(r.output.find("'--shape-timesteps': '0.3,x' is not a comma-separated list of numbers"),
+            std::string::npos)
+      << r.output;
+  r = run(unet + "--shape-every 3 --shape-timesteps 0.9,0.2", HD_TRAIN_PATH);
+  EXPECT_NE(r.output.find("--shape-timesteps: 0.9,0.2 is not a band"), std::string::npos)
+      << r.output;
 }
 
 size_t count_lines(const fs::path& p) {
