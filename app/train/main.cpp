@@ -268,6 +268,11 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                 100.0 * s.single_ok / std::max(1, s.single), s.pair_ok, s.pair, 100.0 * s.pair_ok / std::max(1, s.pair));
     std::printf("attention IoU: mean %.3f, quartiles %.3f / %.3f / %.3f\n", s.iou_mean, s.iou_p25, s.iou_median, s.iou_p75);
     std::printf("median time per image (%d steps, dense): %.2f s\n", o.steps, s.seconds_per_image);
+    std::printf(
+        "text encoder, mean cosine of the words' states: kinds %.3f (closest %s / %s %.3f), "
+        "colours %.3f\n",
+        s.kind_words.mean_cos, s.kind_words.closest_a.c_str(), s.kind_words.closest_b.c_str(),
+        s.kind_words.max_cos, s.colour_words.mean_cos);
     return 0;
   }
   if (cmd == "eval-vae") {

@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 #include "data/scene.h"
@@ -26,6 +27,7 @@
 #include "training/step_budget.h"
 #include "training/step_plan.h"
 #include "training/trainers.h"
+#include "training/word_separation.h"
 
 namespace hd::train {
 namespace {
@@ -669,6 +671,38 @@ TEST(DDIMSchedulerStep, StochasticStepStaysFiniteAtZeroTerminalSnr) {
       x = scheduler.step(0.1 * torch::randn({1, 4, 8, 8}), ts[i], x, 1.0, torch::randn({1, 4, 8, 8}));
       ASSERT_TRUE(torch::isfinite(x).all().item<bool>()) << steps << " steps, step " << i;
     }
+  }
+}
+
+// word_separation matches transformers' CLIPTextModel and CLIPTokenizer on the tiny random
+// pipeline (tests/fixtures/make_word_separation_fixture.py): the mean and the closest pair's
+// cosine similarity of the kind words' and the colour words' final states, words split into
+// several tokens included (the pipeline's vocabulary is tiny); too few words or a word the
+// caption does not hold are refused by name.
+TEST(WordSeparation, MatchesTransformers) {
+  const fs::path model = fs::path(HD_TEST_DATA_DIR) / "pipeline_a";
+  std::ifstream in(fs::path(HD_TEST_DATA_DIR) / "word_separation.json");
+  ASSERT_TRUE(in);
+  const nlohmann::json ref = nlohmann::json::parse(in);
+  const WordSeparation kinds =
+      word_separation(model, hd::data::kinds(), "a large red ", " on a white background");
+  const WordSeparation colours =
+      word_separation(model, hd::data::colours(), "a large ", " circle on a white background");
+  for (const auto& [name, got] : {std::pair{"kinds", kinds}, std::pair{"colours", colours}}) {
+    const nlohmann::json& r = ref.at(name);
+    EXPECT_NEAR(got.mean_cos, r.at("mean_cos").get<double>(), 1e-5) << name;
+    EXPECT_NEAR(got.max_cos, r.at("max_cos").get<double>(), 1e-5) << name;
+    EXPECT_EQ(got.closest_a, r.at("closest")[0].get<std::string>()) << name;
+    EXPECT_EQ(got.closest_b, r.at("closest")[1].get<std::string>()) << name;
+  }
+  EXPECT_THROW(word_separation(model, {"circle"}, "a ", ""), Error);
+  try {
+    word_separation(model, {"circle", "zebra crossing"}, "a ", "");
+    ADD_FAILURE() << "a two-word 'word' was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'zebra crossing' is not a word of 'a zebra crossing'"),
+              std::string::npos)
+        << e.what();
   }
 }
 

@@ -9,6 +9,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "common/error.h"
+#include "data/scene.h"
 #include "data/scene_checker.h"
 #include "data/spec_json.h"
 #include "hd/engine.h"
@@ -173,6 +174,19 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     }
     std::snprintf(row, sizeof row, "| %s | %d | %.0f%% | %s |\n", kind.c_str(), objects,
                   100.0 * right / objects, instead.c_str());
+    md << row;
+  }
+  s.kind_words = word_separation(o.model, data::kinds(), "a large red ", " on a white background");
+  s.colour_words =
+      word_separation(o.model, data::colours(), "a large ", " circle on a white background");
+  md << "\nHow distinct the text encoder keeps the words (cosine similarity of their final hidden "
+        "states in \"a large red ___ on a white background\" and \"a large ___ circle on a white "
+        "background\"; 1: the UNet reads the same for both):\n\n| words | mean | closest pair |\n"
+        "|---|---|---|\n";
+  for (const auto& [name, w] :
+       {std::pair{"kinds", s.kind_words}, std::pair{"colours", s.colour_words}}) {
+    std::snprintf(row, sizeof row, "| %s | %.3f | %s / %s, %.3f |\n", name, w.mean_cos,
+                  w.closest_a.c_str(), w.closest_b.c_str(), w.max_cos);
     md << row;
   }
   const std::string text = md.str();

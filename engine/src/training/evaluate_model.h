@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "training/word_separation.h"
+
 namespace hd::train {
 
 struct EvalOptions {
@@ -34,6 +36,9 @@ struct EvalSummary {
   // Every named object: its kind -> the kind the checker saw there ("" when no region was
   // found) -> objects. Which shapes a model draws, and what it draws instead.
   std::map<std::string, std::map<std::string, int>> kinds;
+  // How distinct the text encoder keeps the kind words and the colour words (word_separation
+  // in "a large red ___ on a white background" and "a large ___ circle on a white background").
+  WordSeparation kind_words, colour_words;
 };
 
 EvalSummary evaluate_model(const EvalOptions& options);
