@@ -119,7 +119,8 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   const torch::Tensor t_weights =
       timestep_weights(T, o.timestep_bias, o.timestep_bias_multiplier, o.timestep_bias_portion);  // [T]
   BatchPrefetcher data(o.seed_base, o.batch, o.image_size, o.max_objects);
-  // Position steps draw single-object scenes from their own seeds, far from the general ones.
+  // Position and shape steps draw single-object scenes from their own seeds, far from the
+  // general ones and from each other.
   BatchPrefetcher position_data(o.seed_base + (uint64_t{1} << 40), o.batch, o.image_size, 1);
   BatchPrefetcher shape_data(o.seed_base + (uint64_t{2} << 40), o.batch, o.image_size, 1);
   torch::Generator gen = at::detail::createCPUGenerator(o.seed_base);
