@@ -51,6 +51,13 @@ std::vector<OptionSpec> with_common(std::vector<OptionSpec> specs) {
   return specs;
 }
 
+// `--help`: prints the command's usage and returns the exit status 0.
+int print_usage(const std::string& command, const std::string& summary,
+                const std::vector<OptionSpec>& specs) {
+  std::printf("%s", hd::cli::usage(command, summary, specs).c_str());
+  return 0;
+}
+
 int run(const std::string& cmd, const std::vector<std::string>& argv) {
   if (cmd == "tokenizer") {
     auto specs = with_common({{"out", true, false, "tokenizer folder to write", "DIR"},
@@ -59,10 +66,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"max-length", true, false, "tokens per prompt incl. BOS/EOS (default 32)", "N"}});
     Args a(specs, argv);
     if (a.has("help"))
-      return std::printf("%s", hd::cli::usage("hd-train tokenizer",
-                                              "Train the SentencePiece tokenizer.", specs)
-                                   .c_str()),
-             0;
+      return print_usage("hd-train tokenizer", "Train the SentencePiece tokenizer.", specs);
     hd::train::TokenizerOptions o;
     o.out = a.get_or("out", "");
     if (o.out.empty()) throw std::invalid_argument("--out is required");
@@ -84,8 +88,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"device", true, false, "cpu (default) or cuda", "DEV"},
                               {"time-budget", true, false, "shorten --steps to end within this many seconds", "S"}});
     Args a(specs, argv);
-    if (a.has("help"))
-      return std::printf("%s", hd::cli::usage("hd-train vae", "Train the VAE.", specs).c_str()), 0;
+    if (a.has("help")) return print_usage("hd-train vae", "Train the VAE.", specs);
     hd::train::VaeOptions o;
     o.config_dir = a.get_or("config", default_config().string());
     o.checkpoint = a.get_or("checkpoint", "");
@@ -162,10 +165,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
          {"precision", true, false, "fp32 (default) or bf16 autocast", "P"}});
     Args a(specs, argv);
     if (a.has("help"))
-      return std::printf("%s",
-                         hd::cli::usage("hd-train unet", "Train the UNet and text encoder.", specs)
-                             .c_str()),
-             0;
+      return print_usage("hd-train unet", "Train the UNet and text encoder.", specs);
     hd::train::UNetOptions o;
     o.config_dir = a.get_or("config", default_config().string());
     o.vae_checkpoint = a.get_or("vae", "");
@@ -218,11 +218,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                               {"seed", true, false, "seed (default 7)", "S"}});
     Args a(specs, argv);
     if (a.has("help"))
-      return std::printf("%s",
-                         hd::cli::usage("hd-train prompts",
-                                        "Held-out evaluation prompts with their answers.", specs)
-                             .c_str()),
-             0;
+      return print_usage("hd-train prompts", "Held-out evaluation prompts with their answers.",
+                         specs);
     const std::string stem = a.get_or("out", "");
     if (stem.empty()) throw std::invalid_argument("--out is required");
     const int n = hd::train::write_eval_prompts(stem, a.get_int("count", 100), static_cast<uint64_t>(a.get_int64("seed", 7)));
@@ -246,10 +243,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
          {"device", true, false, "cpu (default) or cuda", "DEV"}});
     Args a(specs, argv);
     if (a.has("help"))
-      return std::printf("%s", hd::cli::usage("hd-train evaluate",
-                                              "Quality bars of a trained model.", specs)
-                                   .c_str()),
-             0;
+      return print_usage("hd-train evaluate", "Quality bars of a trained model.", specs);
     hd::train::EvalOptions o;
     o.model = a.get_or("model", "");
     o.prompts = a.get_or("prompts", "");
@@ -282,12 +276,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                      {"sheet", true, false, "PNG of originals above reconstructions", "FILE"}});
     Args a(specs, argv);
     if (a.has("help"))
-      return std::printf(
-                 "%s",
-                 hd::cli::usage("hd-train eval-vae",
-                                "Reconstruction PSNR of a trained VAE on held-out scenes.", specs)
-                     .c_str()),
-             0;
+      return print_usage("hd-train eval-vae",
+                         "Reconstruction PSNR of a trained VAE on held-out scenes.", specs);
     const double psnr = hd::train::evaluate_vae(a.get_or("config", default_config().string()),
                                                 a.get_or("checkpoint", ""), a.get_int("count", 200), 256,
                                                 a.get_or("sheet", ""));
@@ -303,14 +293,9 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
                      {"weights", true, false, "ema (default) or raw training weights", "W"}});
     Args a(specs, argv);
     if (a.has("help"))
-      return std::printf(
-                 "%s",
-                 hd::cli::usage(
-                     "hd-train export",
-                     "Write a model folder (diffusers layout, fp16) from trained checkpoints.",
-                     specs)
-                     .c_str()),
-             0;
+      return print_usage("hd-train export",
+                         "Write a model folder (diffusers layout, fp16) from trained checkpoints.",
+                         specs);
     hd::train::ExportOptions o;
     o.config_dir = a.get_or("config", default_config().string());
     o.vae_checkpoint = a.get_or("vae", "");

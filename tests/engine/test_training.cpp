@@ -684,20 +684,21 @@ TEST(WordSeparation, MatchesTransformers) {
   std::ifstream in(fs::path(HD_TEST_DATA_DIR) / "word_separation.json");
   ASSERT_TRUE(in);
   const nlohmann::json ref = nlohmann::json::parse(in);
-  const WordSeparation kinds =
-      word_separation(model, hd::data::kinds(), "a large red ", " on a white background");
-  const WordSeparation colours =
-      word_separation(model, hd::data::colours(), "a large ", " circle on a white background");
-  for (const auto& [name, got] : {std::pair{"kinds", kinds}, std::pair{"colours", colours}}) {
+  const std::vector<WordSeparation> got_both =
+      word_separation(model, {{hd::data::kinds(), "a large red ", " on a white background"},
+                              {hd::data::colours(), "a large ", " circle on a white background"}});
+  ASSERT_EQ(got_both.size(), 2u);
+  for (const auto& [name, got] :
+       {std::pair{"kinds", got_both[0]}, std::pair{"colours", got_both[1]}}) {
     const nlohmann::json& r = ref.at(name);
     EXPECT_NEAR(got.mean_cos, r.at("mean_cos").get<double>(), 1e-5) << name;
     EXPECT_NEAR(got.max_cos, r.at("max_cos").get<double>(), 1e-5) << name;
     EXPECT_EQ(got.closest_a, r.at("closest")[0].get<std::string>()) << name;
     EXPECT_EQ(got.closest_b, r.at("closest")[1].get<std::string>()) << name;
   }
-  EXPECT_THROW(word_separation(model, {"circle"}, "a ", ""), Error);
+  EXPECT_THROW(word_separation(model, {{{"circle"}, "a ", ""}}), Error);
   try {
-    word_separation(model, {"circle", "zebra crossing"}, "a ", "");
+    word_separation(model, {{{"circle", "zebra crossing"}, "a ", ""}});
     ADD_FAILURE() << "a two-word 'word' was accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("'zebra crossing' is not a word of 'a zebra crossing'"),

@@ -176,9 +176,11 @@ EvalSummary evaluate_model(const EvalOptions& o) {
                   100.0 * right / objects, instead.c_str());
     md << row;
   }
-  s.kind_words = word_separation(o.model, data::kinds(), "a large red ", " on a white background");
-  s.colour_words =
-      word_separation(o.model, data::colours(), "a large ", " circle on a white background");
+  const std::vector<WordSeparation> words =
+      word_separation(o.model, {{data::kinds(), "a large red ", " on a white background"},
+                                {data::colours(), "a large ", " circle on a white background"}});
+  s.kind_words = words[0];
+  s.colour_words = words[1];
   md << "\nHow distinct the text encoder keeps the words (cosine similarity of their final hidden "
         "states in \"a large red ___ on a white background\" and \"a large ___ circle on a white "
         "background\"; 1: the UNet reads the same for both):\n\n| words | mean | closest pair |\n"

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <numeric>
 
 namespace hd::train {
 
@@ -28,12 +29,6 @@ struct StepPlan {
   constexpr bool shape() const { return kind == StepKind::kShape; }
 };
 
-namespace detail {
-constexpr int64_t gcd(int64_t a, int64_t b) {
-  return b == 0 ? a : gcd(b, a % b);
-}
-}  // namespace detail
-
 // Step `step` of a run with a position step every `position_every` steps and a shape step
 // every `shape_every` steps (0: none); where both fall on one step, it is a position step.
 // Each kind of step counts its own batches, so every data stream stays consecutive (and
@@ -45,10 +40,8 @@ constexpr StepPlan plan_step(int64_t step, int position_every, int shape_every =
   int64_t shapes = 0;
   if (shape_every > 0) {
     shapes = n / shape_every;
-    if (position_every > 0) {  // the shape steps that are position steps
-      const int64_t both =
-          int64_t{position_every} / detail::gcd(position_every, shape_every) * shape_every;
-      shapes -= n / both;
+    if (position_every > 0) {  // less the shape steps that are position steps
+      shapes -= n / std::lcm<int64_t>(position_every, shape_every);
     }
   }
   if (position_every > 0 && n % position_every == 0) return {StepKind::kPosition, positions - 1};

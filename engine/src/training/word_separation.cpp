@@ -8,19 +8,17 @@
 
 namespace hd::train {
 
-WordSeparation word_separation(const std::filesystem::path& model,
-                               const std::vector<std::string>& words, const std::string& before,
-                               const std::string& after) {
+namespace {
+
+WordSeparation separation(const Tokenizer& tokenizer, CLIPTextModel& te, const WordClass& c) {
+  const auto& [words, before, after] = c;
   if (words.size() < 2) fail("word separation: ", words.size(), " words (at least 2 to compare)");
-  auto tokenizer = load_tokenizer(model / "tokenizer");
-  CLIPTextModel te = load_text_encoder(model / "text_encoder");
-  torch::NoGradGuard no_grad;
   const auto n = static_cast<int64_t>(words.size());
   std::vector<int64_t> ids, position;
   // The word is the caption's word number `at` ("white" may come again in `after`).
-  const auto at = static_cast<int>(tokenizer->encode(before).words.size());
+  const auto at = static_cast<int>(tokenizer.encode(before).words.size());
   for (const std::string& word : words) {
-    const TokenizedText t = tokenizer->encode(before + word + after);
+    const TokenizedText t = tokenizer.encode(before + word + after);
     if (at >= static_cast<int>(t.words.size()) || t.words[at] != word)
       fail("word separation: '", word, "' is not a word of '", before, word, after, "'");
     int64_t last = -1;  // the word's last token
@@ -54,6 +52,18 @@ WordSeparation word_separation(const std::filesystem::path& model,
   }
   s.mean_cos = sum / static_cast<double>(n * (n - 1) / 2);
   return s;
+}
+
+}  // namespace
+
+std::vector<WordSeparation> word_separation(const std::filesystem::path& model,
+                                            const std::vector<WordClass>& classes) {
+  auto tokenizer = load_tokenizer(model / "tokenizer");
+  CLIPTextModel te = load_text_encoder(model / "text_encoder");
+  torch::NoGradGuard no_grad;
+  std::vector<WordSeparation> out;
+  for (const WordClass& c : classes) out.push_back(separation(*tokenizer, te, c));
+  return out;
 }
 
 }  // namespace hd::train

@@ -18,10 +18,16 @@ struct WordSeparation {
   std::string closest_a, closest_b;
 };
 
-// `model`: an exported model folder (text_encoder/, tokenizer/). Fails naming a word that is
-// not a word of the tokenized caption, or fewer than two words.
-WordSeparation word_separation(const std::filesystem::path& model,
-                               const std::vector<std::string>& words, const std::string& before,
-                               const std::string& after);
+// One class of words and the caption halves they go between.
+struct WordClass {
+  std::vector<std::string> words;
+  std::string before, after;
+};
+
+// `model`: an exported model folder (text_encoder/, tokenizer/), loaded once for all the
+// classes; one result per class, in order. Fails naming a word that is not a word of its
+// tokenized caption, or a class of fewer than two words.
+std::vector<WordSeparation> word_separation(const std::filesystem::path& model,
+                                            const std::vector<WordClass>& classes);
 
 }  // namespace hd::train
