@@ -242,6 +242,9 @@ TEST(Cli, TrainOptionErrorsNameTheOption) {
   r = run(unet + "--shape-every 3 --shape-timesteps 0.9,0.2", HD_TRAIN_PATH);
   EXPECT_NE(r.output.find("--shape-timesteps: 0.9,0.2 is not a band"), std::string::npos)
       << r.output;
+  r = run(unet + "--text-encoder-lr-scale -2", HD_TRAIN_PATH);
+  EXPECT_NE(r.output.find("--text-encoder-lr-scale: -2 must be > 0"), std::string::npos)
+      << r.output;
 }
 
 size_t count_lines(const fs::path& p) {

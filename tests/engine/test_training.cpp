@@ -346,6 +346,68 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   EXPECT_TRUE(torch::allclose(unet->conv_in->weight, second, 1e-3, 1e-4));
 }
 
+// --text-encoder-lr-scale gives the text encoder its own learning rate: from the same weights
+// and batch, one AdamW step moves the text encoder X times as far (Adam's first step is lr
+// times the gradient's sign, the decay lr times the weight) and the UNet exactly as far.
+TEST(UNetTraining, TextEncoderLearnsAtItsOwnRate) {
+  const fs::path dir = scratch("te_lr");
+  const TokenizerOptions t = small_tokenizer(dir);
+  random_vae_checkpoint(dir / "vae.ckpt");
+  UNetOptions o;
+  o.config_dir = config_dir();
+  o.vae_checkpoint = dir / "vae.ckpt";
+  o.tokenizer_dir = t.out;
+  o.checkpoint = dir / "init_run.ckpt";
+  o.steps = 0;
+  o.batch = 2;
+  o.image_size = 64;
+  o.cfg_dropout = 0;
+  o.weights_out = dir / "init.ckpt";
+  torch::manual_seed(0);
+  train_unet(o, {});  // random weights, the start of both runs
+  auto load = [](const fs::path& file) {
+    UNet2DConditionModel unet = make_unet(config_dir());
+    CLIPTextModel te = make_text_encoder(config_dir(), 120, 32);
+    load_checkpoint(file, {{"unet", unet.get()}, {"text_encoder", te.get()}}, nullptr, nullptr);
+    auto flat = [](const std::vector<torch::Tensor>& params) {
+      std::vector<torch::Tensor> parts;
+      for (const auto& p : params) parts.push_back(p.detach().flatten());
+      return torch::cat(parts);
+    };
+    return std::pair{flat(unet->parameters()), flat(te->parameters())};
+  };
+  const auto [unet0, te0] = load(o.weights_out);
+  o.init = o.weights_out;
+  o.weights_out.clear();
+  o.steps = 1;
+  struct Run {
+    torch::Tensor unet_delta, te_delta;
+  };
+  auto run = [&](const std::string& name, double te_scale) {
+    UNetOptions r = o;
+    r.checkpoint = dir / (name + ".ckpt");
+    r.text_encoder_lr_scale = te_scale;
+    train_unet(r, {});
+    const auto [unet1, te1] = load(r.checkpoint);
+    return Run{unet1 - unet0, te1 - te0};
+  };
+  const Run plain = run("plain", 1.0), scaled = run("scaled", 10.0);
+  ASSERT_GT(plain.te_delta.abs().max().item<double>(), 0.0);
+  EXPECT_TRUE(torch::allclose(scaled.unet_delta, plain.unet_delta, 1e-3, 1e-9));
+  EXPECT_NEAR(scaled.te_delta.norm().item<double>() / plain.te_delta.norm().item<double>(), 10.0,
+              0.05);
+  // Its checkpoint holds two optimizer groups: resuming it with one says which option differs.
+  UNetOptions resume = o;
+  resume.checkpoint = dir / "scaled.ckpt";
+  resume.steps = 2;
+  try {
+    train_unet(resume, {});
+    ADD_FAILURE() << "resumed a two-group checkpoint with one group";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--text-encoder-lr-scale"), std::string::npos) << e.what();
+  }
+}
+
 // Bad training options are refused by name before any file is read or thread started.
 TEST(UNetTraining, RefusesBadOptionsByName) {
   auto message = [](auto edit) {
@@ -395,6 +457,10 @@ TEST(UNetTraining, RefusesBadOptionsByName) {
               o.shape_every = 3;
               o.shape_object_weight = -1;
             }).find("--shape-object-weight: -1"),
+            std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) {
+              o.text_encoder_lr_scale = 0;
+            }).find("--text-encoder-lr-scale: 0"),
             std::string::npos);
 }
 

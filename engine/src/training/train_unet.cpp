@@ -53,6 +53,8 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
          " is not a band FROM,TO with 0 <= FROM < TO <= 1");
   if (o.shape_every > 0 && !(o.shape_object_weight >= 0))
     fail("--shape-object-weight: ", o.shape_object_weight, " must be >= 0");
+  if (!(o.text_encoder_lr_scale > 0))
+    fail("--text-encoder-lr-scale: ", o.text_encoder_lr_scale, " must be > 0");
   auto tokenizer = load_tokenizer(o.tokenizer_dir);
   AutoencoderKL vae = make_vae(o.config_dir);
   vae->to(device);
@@ -71,11 +73,30 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   unet->train();
   te->train();
   std::vector<torch::Tensor> params = unet->parameters();
-  for (auto& p : te->parameters()) params.push_back(p);
-  torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(1e-2));
+  const std::vector<torch::Tensor> te_params = te->parameters();
+  params.insert(params.end(), te_params.begin(), te_params.end());
+  // One group (the checkpoints of earlier runs resume), or the UNet's and the text encoder's.
+  const auto adamw = torch::optim::AdamWOptions(o.lr).weight_decay(1e-2);
+  std::vector<double> lr_scales = {1.0};
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  if (o.text_encoder_lr_scale == 1.0) {
+    groups.emplace_back(params, std::make_unique<torch::optim::AdamWOptions>(adamw));
+  } else {
+    groups.emplace_back(unet->parameters(), std::make_unique<torch::optim::AdamWOptions>(adamw));
+    groups.emplace_back(te_params, std::make_unique<torch::optim::AdamWOptions>(adamw));
+    lr_scales.push_back(o.text_encoder_lr_scale);
+  }
+  torch::optim::AdamW opt(groups, adamw);
   Ema ema(params, o.ema_decay);
   NamedModules modules = {{"unet", unet.get()}, {"text_encoder", te.get()}};
-  int64_t step = load_checkpoint(o.checkpoint, modules, &opt, &ema, device);
+  int64_t step = -1;
+  try {
+    step = load_checkpoint(o.checkpoint, modules, &opt, &ema, device);
+  } catch (const c10::Error& e) {
+    // The optimizer's groups: one, or two with a text encoder learning rate scale.
+    fail(o.checkpoint.string(), ": cannot resume (", e.what_without_backtrace(),
+         "); was it written with another --text-encoder-lr-scale (1 or not)?");
+  }
   if (step < 0 && !o.init.empty()) {  // a new run starting from other weights
     if (std::filesystem::is_directory(o.init)) {  // an exported model (fp16 safetensors)
       torch::NoGradGuard no_grad;
@@ -133,8 +154,9 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   int64_t total = budget.at(step);
   for (; step < total; total = budget.at(++step)) {
     gen.set_current_seed(o.seed_base + static_cast<uint64_t>(step));  // resumable stream
-    for (auto& group : opt.param_groups()) {
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(learning_rate(step, total, o.lr));
+    for (size_t g = 0; g < opt.param_groups().size(); ++g) {
+      static_cast<torch::optim::AdamWOptions&>(opt.param_groups()[g].options())
+          .lr(learning_rate(step, total, o.lr) * lr_scales[g]);
     }
     const StepPlan plan = plan_step(step, o.position_every, o.shape_every);
     const double grounding_weight = plan.position() ? o.position_grounding : o.grounding_weight;

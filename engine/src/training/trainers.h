@@ -72,6 +72,11 @@ struct UNetOptions {
   // 2 noisy versions of each latent trains on ~30% more samples per second.
   int noise_draws = 1;
   double lr = 3e-4;
+  // The text encoder's learning rate is `lr` times this (its own optimizer group when not 1):
+  // the denoising loss's gradient reaches the caption words through the UNet's
+  // cross-attention and separates the words that change many pixels (colours) long before
+  // those that change an outline (kinds).
+  double text_encoder_lr_scale = 1.0;
   double cfg_dropout = 0.1;               // empty caption for classifier-free guidance
   double snr_gamma = 5.0;                 // min-SNR loss weighting; 0 disables
   double ema_decay = 0.999;
