@@ -270,6 +270,10 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
         "colours %.3f\n",
         s.kind_words.mean_cos, s.kind_words.closest_a.c_str(), s.kind_words.closest_b.c_str(),
         s.kind_words.max_cos, s.colour_words.mean_cos);
+    std::printf(
+        "UNet, object error with a swapped word: kinds %+.1f%%, colours %+.1f%% (0: the word "
+        "changes nothing)\n",
+        100 * s.reliance.kinds.gain(), 100 * s.reliance.colours.gain());
     return 0;
   }
   if (cmd == "eval-vae") {

@@ -136,7 +136,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   s.iou_p75 = quantile(ious, 0.75);
   s.seconds_per_image = quantile(seconds, 0.5);
   std::ostringstream md;
-  char row[256];
+  char row[512];
   md << "# Quality bars of " << o.model.string() << "\n\n" << index << " held-out prompts of " << o.prompts.string()
      << ", dense DDIM " << o.steps << " steps, " << width << "x" << height << ", guidance " << o.guidance
      << (o.guidance_rescale >= 0 ? ", guidance rescale " + std::to_string(o.guidance_rescale).substr(0, 4)
@@ -189,6 +189,22 @@ EvalSummary evaluate_model(const EvalOptions& o) {
        {std::pair{"kinds", s.kind_words}, std::pair{"colours", s.colour_words}}) {
     std::snprintf(row, sizeof row, "| %s | %.3f | %s / %s, %.3f |\n", name, w.mean_cos,
                   w.closest_a.c_str(), w.closest_b.c_str(), w.max_cos);
+    md << row;
+  }
+  const WordRelianceOptions ro;
+  s.reliance = word_reliance(o.model, ro);
+  md << "\nHow much the UNet relies on the words (" << ro.scenes
+     << " held-out scenes of one object, noised to";
+  for (const double level : ro.levels) md << ' ' << level;
+  md << " of the schedule: mean squared error of its clean-latent prediction over the object, "
+        "from the scene's caption and with the word swapped for "
+     << ro.swaps
+     << " others of its class; 0%: the word changes nothing):\n\n"
+        "| words | error, right word | error, swapped | worse by |\n|---|---|---|---|\n";
+  for (const auto& [name, r] :
+       {std::pair{"kinds", s.reliance.kinds}, std::pair{"colours", s.reliance.colours}}) {
+    std::snprintf(row, sizeof row, "| %s | %.4f | %.4f | %.1f%% |\n", name, r.right, r.swapped,
+                  100 * r.gain());
     md << row;
   }
   const std::string text = md.str();

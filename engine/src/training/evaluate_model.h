@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "training/word_reliance.h"
 #include "training/word_separation.h"
 
 namespace hd::train {
@@ -39,6 +40,9 @@ struct EvalSummary {
   // How distinct the text encoder keeps the kind words and the colour words (word_separation
   // in "a large red ___ on a white background" and "a large ___ circle on a white background").
   WordSeparation kind_words, colour_words;
+  // How much the UNet's denoising of an object relies on its kind and colour words
+  // (word_reliance with its default options).
+  WordRelianceReport reliance;
 };
 
 EvalSummary evaluate_model(const EvalOptions& options);
