@@ -66,6 +66,21 @@ AutoencoderKL random_vae_checkpoint(const fs::path& file) {
   return vae;
 }
 
+// A one-step UNet run of 2 scenes at 64 px on a fresh tokenizer and random VAE in `dir`,
+// checkpointing to dir/unet.ckpt.
+UNetOptions small_unet_run(const fs::path& dir) {
+  UNetOptions o;
+  o.config_dir = config_dir();
+  o.tokenizer_dir = small_tokenizer(dir).out;
+  random_vae_checkpoint(dir / "vae.ckpt");
+  o.vae_checkpoint = dir / "vae.ckpt";
+  o.checkpoint = dir / "unet.ckpt";
+  o.steps = 1;
+  o.batch = 2;
+  o.image_size = 64;
+  return o;
+}
+
 // Linear warm-up to lr, then cosine decay to lr * final_fraction at the last step.
 TEST(LearningRate, WarmupThenCosine) {
   EXPECT_DOUBLE_EQ(learning_rate(0, 1000, 1e-3, 100, 0.1), 1e-5);
@@ -280,17 +295,8 @@ TEST(DiffusionTarget, SamplerRecoversX0FromTheTarget) {
 // checkpoint the step count (with position words grounded and at most two objects per scene).
 TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   const fs::path dir = scratch("unet");
-  const TokenizerOptions t = small_tokenizer(dir);
-  random_vae_checkpoint(dir / "vae.ckpt");
-  UNetOptions o;
-  o.config_dir = config_dir();
-  o.vae_checkpoint = dir / "vae.ckpt";
-  o.tokenizer_dir = t.out;
-  o.checkpoint = dir / "unet.ckpt";
-  o.steps = 1;
-  o.batch = 2;
+  UNetOptions o = small_unet_run(dir);
   o.noise_draws = 2;
-  o.image_size = 64;
   o.grounding_weight = 0.05;
   o.ground_positions = true;
   o.max_objects = 2;
@@ -332,7 +338,7 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   e.config_dir = config_dir();
   e.vae_checkpoint = o.vae_checkpoint;
   e.unet_checkpoint = o.checkpoint;
-  e.tokenizer_dir = t.out;
+  e.tokenizer_dir = o.tokenizer_dir;
   e.out = dir / "model";
   e.use_ema = false;
   export_model(e);
@@ -354,16 +360,9 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
 // times the gradient's sign, the decay lr times the weight) and the UNet exactly as far.
 TEST(UNetTraining, TextEncoderLearnsAtItsOwnRate) {
   const fs::path dir = scratch("te_lr");
-  const TokenizerOptions t = small_tokenizer(dir);
-  random_vae_checkpoint(dir / "vae.ckpt");
-  UNetOptions o;
-  o.config_dir = config_dir();
-  o.vae_checkpoint = dir / "vae.ckpt";
-  o.tokenizer_dir = t.out;
+  UNetOptions o = small_unet_run(dir);
   o.checkpoint = dir / "init_run.ckpt";
   o.steps = 0;
-  o.batch = 2;
-  o.image_size = 64;
   o.cfg_dropout = 0;
   o.weights_out = dir / "init.ckpt";
   torch::manual_seed(0);
