@@ -94,7 +94,9 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     step = load_checkpoint(o.checkpoint, modules, &opt, &ema, device);
   } catch (const c10::Error& e) {
     // The optimizer's groups: one, or two with a text encoder learning rate scale.
-    fail(o.checkpoint.string(), ": cannot resume (", e.what_without_backtrace(),
+    const std::string what = e.what_without_backtrace();
+    if (what.find("parameter groups") == std::string::npos) throw;
+    fail(o.checkpoint.string(), ": cannot resume (", what,
          "); was it written with another --text-encoder-lr-scale (1 or not)?");
   }
   if (step < 0 && !o.init.empty()) {  // a new run starting from other weights
