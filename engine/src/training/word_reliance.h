@@ -3,10 +3,8 @@
 // the UNet predicts the clean latents once from the scene's caption and once from the same
 // caption with the object's kind (or colour) word swapped for another of its class. The
 // prediction's squared error on the object's latent pixels grows with the swap by as much as
-// the UNet uses that word: colours near the whole error, kinds near nothing for a model that
-// draws every kind as the same blob (the shipped model of session 10 did). Where
-// word_separation asks whether the text encoder tells the words apart, this asks whether the
-// UNet draws them apart.
+// the UNet uses that word (not at all: 0). Where word_separation asks whether the text
+// encoder tells the words apart, this asks whether the UNet draws them apart.
 #pragma once
 
 #include <cstdint>
