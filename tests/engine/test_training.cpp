@@ -252,7 +252,8 @@ TEST(LoadVae, ShippedVaeReconstructsHeldOutScenesAbove30dB) {
 
 // The trainer's targets are what the engine's DDIM sampler reads: fed the target as the model
 // output, a step recovers x0 exactly, for epsilon and v prediction, at the pure-noise step of
-// a zero-terminal-SNR schedule too (v). Min-SNR weights cap the clean end at gamma.
+// a zero-terminal-SNR schedule too (v), and predict_original_sample gives the same x0
+// without a step. Min-SNR weights cap the clean end at gamma.
 TEST(DiffusionTarget, SamplerRecoversX0FromTheTarget) {
   torch::manual_seed(4);
   const torch::Tensor x0 = torch::randn({2, 4, 8, 8}), noise = torch::randn({2, 4, 8, 8});
@@ -271,9 +272,14 @@ TEST(DiffusionTarget, SamplerRecoversX0FromTheTarget) {
       if (prediction == "epsilon" && t == 999) continue;  // x0 is lost in SD v1's noisiest step
       const torch::Tensor ab = scheduler.alphas_cumprod()[t].view({1, 1, 1, 1}).expand({2, 1, 1, 1});
       const torch::Tensor xt = ab.sqrt() * x0 + (1 - ab).sqrt() * noise;
-      scheduler.step(diffusion_target(prediction, x0, noise, ab), t, xt);
+      const torch::Tensor target = diffusion_target(prediction, x0, noise, ab);
+      scheduler.step(target, t, xt);
       EXPECT_LT((scheduler.pred_original_sample() - x0).abs().max().item<double>(), 1e-4) << prediction << " t " << t;
+      // The same estimate without a step (word_reliance's).
+      EXPECT_TRUE(torch::equal(scheduler.predict_original_sample(target, t, xt),
+                               scheduler.pred_original_sample()));
     }
+    EXPECT_THROW(scheduler.predict_original_sample(x0, 1000, x0), Error);
   }
   EXPECT_THROW(diffusion_target("sample", x0, noise, torch::ones({2, 1, 1, 1})), Error);
   const torch::Tensor ab = torch::tensor({0.0, 0.5, 100.0 / 101.0});  // snr 0, 1, 100

@@ -113,6 +113,25 @@ void DDIMScheduler::set_timesteps(int64_t n) {
   }
 }
 
+DDIMScheduler::Estimate DDIMScheduler::estimate(const torch::Tensor& model_output, float a_t,
+                                                const torch::Tensor& sample) const {
+  const float sqrt_a_t = std::sqrt(a_t), sqrt_b_t = std::sqrt(1.0f - a_t);
+  if (config_.prediction_type == "epsilon")
+    return {(sample - sqrt_b_t * model_output) / sqrt_a_t, model_output};
+  if (config_.prediction_type == "sample")
+    return {model_output, (sample - sqrt_a_t * model_output) / sqrt_b_t};
+  // v_prediction
+  return {sqrt_a_t * sample - sqrt_b_t * model_output, sqrt_a_t * model_output + sqrt_b_t * sample};
+}
+
+torch::Tensor DDIMScheduler::predict_original_sample(const torch::Tensor& model_output,
+                                                     int64_t timestep,
+                                                     const torch::Tensor& sample) const {
+  if (timestep < 0 || timestep >= config_.num_train_timesteps)
+    fail("scheduler: timestep ", timestep, " is out of range");
+  return estimate(model_output, alphas_cumprod_[timestep].item<float>(), sample).x0;
+}
+
 torch::Tensor DDIMScheduler::step(const torch::Tensor& model_output, int64_t timestep,
                                   const torch::Tensor& sample, double eta,
                                   const torch::Tensor& noise) const {
@@ -125,19 +144,7 @@ torch::Tensor DDIMScheduler::step(const torch::Tensor& model_output, int64_t tim
   const float a_prev = prev_t >= 0 ? alphas_cumprod_[prev_t].item<float>()
                                    : static_cast<float>(final_alpha_cumprod_);
   const float b_t = 1.0f - a_t;
-  const float sqrt_a_t = std::sqrt(a_t), sqrt_b_t = std::sqrt(b_t);
-
-  torch::Tensor x0, eps;
-  if (config_.prediction_type == "epsilon") {
-    x0 = (sample - sqrt_b_t * model_output) / sqrt_a_t;
-    eps = model_output;
-  } else if (config_.prediction_type == "sample") {
-    x0 = model_output;
-    eps = (sample - sqrt_a_t * x0) / sqrt_b_t;
-  } else {  // v_prediction
-    x0 = sqrt_a_t * sample - sqrt_b_t * model_output;
-    eps = sqrt_a_t * model_output + sqrt_b_t * sample;
-  }
+  auto [x0, eps] = estimate(model_output, a_t, sample);
   if (config_.clip_sample) {
     x0 = x0.clamp(-config_.clip_sample_range, config_.clip_sample_range);
   }

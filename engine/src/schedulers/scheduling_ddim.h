@@ -48,6 +48,10 @@ class DDIMScheduler {
 
   // The clean-sample estimate x_0 of the last step() (for previews).
   const torch::Tensor& pred_original_sample() const { return pred_original_sample_; }
+  // The clean-sample estimate x_0 of a noisy `sample` at training timestep `timestep` from
+  // the model's output, by the config's prediction_type (not clipped). [B, C, h, w].
+  torch::Tensor predict_original_sample(const torch::Tensor& model_output, int64_t timestep,
+                                        const torch::Tensor& sample) const;
 
   const DDIMSchedulerConfig& config() const { return config_; }
   const torch::Tensor& alphas_cumprod() const { return alphas_cumprod_; }  // [T] float32
@@ -59,6 +63,13 @@ class DDIMScheduler {
   int64_t num_inference_steps_ = 0;
   std::vector<int64_t> timesteps_;
   mutable torch::Tensor pred_original_sample_;
+
+  struct Estimate {
+    torch::Tensor x0, eps;
+  };
+  // x_0 and epsilon from the model's output at a timestep with alphas_cumprod a_t.
+  Estimate estimate(const torch::Tensor& model_output, float a_t,
+                    const torch::Tensor& sample) const;
 };
 
 }  // namespace hd

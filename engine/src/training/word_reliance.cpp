@@ -34,17 +34,17 @@ std::vector<double> object_x0_errors(SDComponents& model, const RelianceSample& 
   }
   const torch::Tensor context =
       model.text_encoder->forward(torch::tensor(ids, torch::kLong).view({n, -1}));  // [N, L, D]
-  const torch::Tensor alphas = DDIMScheduler(model.scheduler).alphas_cumprod();     // [T]
-  const bool v_prediction = model.scheduler.prediction_type == "v_prediction";
+  const DDIMScheduler scheduler(model.scheduler);
+  const torch::Tensor& alphas = scheduler.alphas_cumprod();  // [T]
   torch::Tensor sum = torch::zeros({n}, torch::kDouble);  // [N]
   for (const int64_t t : sample.timesteps) {
+    if (t < 0 || t >= alphas.size(0)) fail("word reliance: timestep ", t, " is out of range");
     const double a = alphas[t].item<double>();
     const torch::Tensor noisy = (std::sqrt(a) * z + std::sqrt(1 - a) * sample.noise)
                                     .expand({n, -1, -1, -1});  // [N, C, h, w]
     const torch::Tensor pred =
         model.unet->forward(noisy, torch::full({n}, t, torch::kLong), context);
-    const torch::Tensor x0 = v_prediction ? std::sqrt(a) * noisy - std::sqrt(1 - a) * pred
-                                          : (noisy - std::sqrt(1 - a) * pred) / std::sqrt(a);
+    const torch::Tensor x0 = scheduler.predict_original_sample(pred, t, noisy);  // [N, C, h, w]
     sum += ((x0 - z).pow(2) * sample.mask).sum({1, 2, 3}).to(torch::kDouble);
   }
   const torch::Tensor mean =

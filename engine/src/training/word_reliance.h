@@ -29,8 +29,9 @@ struct RelianceSample {
 
 // Mean squared error of the UNet's x0 prediction (from the conditional branch alone, no
 // guidance) against the image's diffusion latents over the mask's pixels and every channel,
-// averaged over the sample's timesteps: one value per caption, in order. Epsilon and
-// v-prediction models. Fails naming an empty mask or a sample without timesteps or captions.
+// averaged over the sample's timesteps: one value per caption, in order. The x0 estimate is
+// the scheduler's (DDIMScheduler::predict_original_sample: epsilon, sample or v). Fails
+// naming an empty mask, a timestep out of range, or a sample without timesteps or captions.
 std::vector<double> object_x0_errors(SDComponents& model, const RelianceSample& sample);
 
 struct WordReliance {
