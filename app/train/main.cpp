@@ -154,6 +154,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
           "FROM,TO"},
          {"shape-object-weight", true, false,
           "extra loss weight of object pixels in shape steps (default 8)", "W"},
+         {"shape-edge-weight", true, false,
+          "extra loss weight of the objects' outlines in shape steps (default 0)", "W"},
          {"text-encoder-lr-scale", true, false,
           "the text encoder learns at --lr times X (default 1)", "X"},
          {"object-weight", true, false, "extra loss weight of object pixels (default 0: uniform)",
@@ -206,6 +208,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
       o.shape_band_to = band[1];
     }
     o.shape_object_weight = a.get_double("shape-object-weight", o.shape_object_weight);
+    o.shape_edge_weight = a.get_double("shape-edge-weight", o.shape_edge_weight);
     o.text_encoder_lr_scale = a.get_double("text-encoder-lr-scale", o.text_encoder_lr_scale);
     o.timestep_bias = a.get_or("timestep-bias", o.timestep_bias);
     o.timestep_bias_multiplier = a.get_double("timestep-bias-multiplier", o.timestep_bias_multiplier);

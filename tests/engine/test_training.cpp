@@ -622,6 +622,26 @@ TEST(DiffusionTarget, ObjectLossWeightsFavourObjectsAndKeepTheScale) {
   EXPECT_THROW(object_loss_weights(masks[0], 1.0), Error);
 }
 
+// The edge weight lands on a ring one latent pixel either side of the outline: inside an
+// object's interior and far outside it, only the object weight counts.
+TEST(DiffusionTarget, EdgeWeightFavoursTheOutline) {
+  torch::Tensor masks = torch::zeros({1, 3, 9, 9});
+  masks[0][0].slice(0, 2, 7).slice(1, 2, 7).fill_(1.0);  // a 5x5 square at rows/cols 2..6
+  const torch::Tensor w = object_loss_weights(masks, 1.0, 4.0)[0][0];  // [9, 9]
+  // Raw weights: 1 two pixels or more outside (rows and columns 0 and 8), 1 + 4 on the ring
+  // just outside, 1 + 1 + 4 on the square's own border, 1 + 1 at its 3x3 centre.
+  const double far = w[0][0].item<double>();
+  EXPECT_NEAR(w[1][4].item<double>() / far, 5.0, 1e-5);  // just outside the top edge
+  EXPECT_NEAR(w[2][4].item<double>() / far, 6.0, 1e-5);  // the top edge itself
+  EXPECT_NEAR(w[4][4].item<double>() / far, 2.0, 1e-5);  // the centre
+  EXPECT_NEAR(w[8][4].item<double>() / far, 1.0, 1e-5);  // two pixels below
+  EXPECT_NEAR(w.mean().item<double>(), 1.0, 1e-6);
+  // Without an edge weight the outline is not singled out.
+  const torch::Tensor plain = object_loss_weights(masks, 1.0)[0][0];
+  EXPECT_NEAR(plain[2][4].item<double>(), plain[4][4].item<double>(), 1e-6);
+  EXPECT_THROW(object_loss_weights(masks, 1.0, -1.0), Error);
+}
+
 // "later" multiplies the noisiest portion of the timesteps, "earlier" the cleanest; weights
 // sum to 1 and bad strategies, multipliers and portions are refused.
 TEST(DiffusionTarget, TimestepBiasFavoursThePortionAsked) {

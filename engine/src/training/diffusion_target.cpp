@@ -25,11 +25,19 @@ torch::Tensor min_snr_weight(const std::string& prediction, const torch::Tensor&
   fail("training: prediction_type '", prediction, "' is neither epsilon nor v_prediction");
 }
 
-torch::Tensor object_loss_weights(const torch::Tensor& masks, double w) {
+torch::Tensor object_loss_weights(const torch::Tensor& masks, double w, double edge) {
   if (masks.dim() != 4) fail("object_loss_weights: masks must be [B, K, h, w], got ", masks.sizes());
   if (w < 0) fail("object_loss_weights: weight ", w, " must be >= 0");
+  if (edge < 0) fail("object_loss_weights: edge weight ", edge, " must be >= 0");
   torch::Tensor cover = std::get<0>(masks.max(1, /*keepdim=*/true)).clamp(0, 1);  // [B, 1, h, w]
   torch::Tensor weights = 1 + w * cover;
+  if (edge > 0) {
+    namespace F = torch::nn::functional;
+    const auto pool = F::MaxPool2dFuncOptions(3).stride(1).padding(1);
+    torch::Tensor dilated = F::max_pool2d(cover, pool);   // [B, 1, h, w]
+    torch::Tensor eroded = -F::max_pool2d(-cover, pool);  // [B, 1, h, w]
+    weights = weights + edge * (dilated - eroded);
+  }
   return weights / weights.mean({1, 2, 3}, /*keepdim=*/true);
 }
 

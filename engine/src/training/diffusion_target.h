@@ -27,8 +27,11 @@ torch::Tensor min_snr_weight(const std::string& prediction, const torch::Tensor&
 // object's mask (soft coverage at latent resolution), normalised so that each sample's
 // weights average to 1 and the loss keeps its scale. Textured backgrounds (water, grass,
 // clouds) otherwise dominate the error of scenes whose objects cover a few percent of the
-// image. masks: [B, K, h, w] in 0..1 -> [B, 1, h, w].
-torch::Tensor object_loss_weights(const torch::Tensor& masks, double w);
+// image. `edge` adds weight on the objects' outlines: the band where the union of the masks,
+// dilated by one latent pixel, differs from it eroded by one (about two latent pixels wide,
+// inside and outside), which is what tells a star from a disc of the same colour and area.
+// masks: [B, K, h, w] in 0..1 -> [B, 1, h, w].
+torch::Tensor object_loss_weights(const torch::Tensor& masks, double w, double edge = 0.0);
 
 // Sampling weights of the training timesteps (diffusers' --timestep_bias_strategy): "none"
 // (uniform), "later" (the noisiest `portion` of the T timesteps weigh `multiplier`, the rest

@@ -53,6 +53,8 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
          " is not a band FROM,TO with 0 <= FROM < TO <= 1");
   if (o.shape_every > 0 && !(o.shape_object_weight >= 0))
     fail("--shape-object-weight: ", o.shape_object_weight, " must be >= 0");
+  if (!(o.shape_edge_weight >= 0))
+    fail("--shape-edge-weight: ", o.shape_edge_weight, " must be >= 0");
   if (!(o.text_encoder_lr_scale > 0))
     fail("--text-encoder-lr-scale: ", o.text_encoder_lr_scale, " must be > 0");
   auto tokenizer = load_tokenizer(o.tokenizer_dir);
@@ -164,6 +166,7 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     const double grounding_weight = plan.position() ? o.position_grounding : o.grounding_weight;
     const bool ground_positions = plan.position() || o.ground_positions;
     const double object_weight = plan.shape() ? o.shape_object_weight : o.object_weight;
+    const double edge_weight = plan.shape() ? o.shape_edge_weight : 0.0;
     const auto wait_start = Clock::now();
     SceneBatch batch = (plan.position() ? position_data
                         : plan.shape()  ? shape_data
@@ -225,9 +228,9 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     }
     torch::Tensor target = diffusion_target(prediction, latents, noise, a);
     torch::Tensor error = (pred - target).pow(2);  // [B, 4, h, w]
-    if (object_weight > 0) {
+    if (object_weight > 0 || edge_weight > 0) {
       error = error * object_loss_weights(batch.masks.repeat({o.noise_draws, 1, 1, 1}).to(device),
-                                          object_weight);
+                                          object_weight, edge_weight);
     }
     torch::Tensor per_sample = error.mean({1, 2, 3});  // [B]
     if (o.snr_gamma > 0) per_sample = per_sample * min_snr_weight(prediction, a.view({B}), o.snr_gamma);

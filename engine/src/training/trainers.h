@@ -99,11 +99,14 @@ struct UNetOptions {
   // Every `shape_every`-th step (0: none; a position step where both fall) is a shape step
   // (training/step_plan.h): single-object scenes, timesteps drawn from the band
   // `shape_band` (fractions of the schedule, 0 the cleanest), the objects' pixels weighted
-  // by `shape_object_weight` (object_loss_weights) and the general steps' grounding.
+  // by `shape_object_weight` and their outlines by `shape_edge_weight` (object_loss_weights),
+  // and the general steps' grounding.
   int shape_every = 0;
   double shape_band_from = 0.3;
   double shape_band_to = 0.8;
   double shape_object_weight = 8.0;
+  // Extra weight of the objects' outlines in shape steps (object_loss_weights' edge); 0: none.
+  double shape_edge_weight = 0.0;
   // Extra weight of the objects' pixels in the denoising loss (object_loss_weights); 0: uniform.
   double object_weight = 0.0;
   // Timestep sampling bias (timestep_weights): "none", "later" or "earlier".
