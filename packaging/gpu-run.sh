@@ -7,8 +7,10 @@
 #                                            dense vs highlight on the embedded model (50 prompts;
 #                                            eager and CUDA graphs, fp32 and fp16)
 #   bash packaging/gpu-run.sh train SECONDS  continue the embedded model's UNet from the shipped
-#                                            weights for SECONDS, export the EMA weights, evaluate
-#                                            them on 200 held-out prompts
+#                                            weights (or HD_TRAIN_INIT: a model folder or an
+#                                            hd-train checkpoint) for SECONDS, export the EMA
+#                                            weights, evaluate them on 200 held-out prompts;
+#                                            HD_TRAIN_ARGS: more hd-train unet options
 #
 # Reports go to $OUT (the device tool brings back at most 8 files: each phase writes a log
 # and tars of its report folders). HD_KIT: an unpacked kit to use instead; HD_PYTHON: the
@@ -17,7 +19,7 @@
 # HD_TRAIN_BATCH=2 (default 128 scenes a step; a budgeted run takes at least 51 steps) and
 # HD_EVAL_LIMIT=2 (default 200 prompts).
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 phase=${1:-test}
 out=${OUT:-/tmp/hd-gpu-out}
 mkdir -p "$out"
@@ -70,12 +72,14 @@ case $phase in
     w=/tmp/hd-train
     m=resources/models/hd-shapes
     mkdir -p "$w"
-    run "$bin/hd-train" unet --device "$dev" --vae $m --tokenizer $m/tokenizer --init $m \
+    # shellcheck disable=SC2086  # HD_TRAIN_ARGS is a list of options
+    run "$bin/hd-train" unet --device "$dev" --vae $m --tokenizer $m/tokenizer --init "${HD_TRAIN_INIT:-$m}" \
       --checkpoint "$w/unet.ckpt" --steps 100000 --time-budget "$seconds" --batch "${HD_TRAIN_BATCH:-128}" --noise-draws 2 \
       --lr 2e-4 --precision bf16 --save-every 500 --grounding 0.1 --grounding-pixel 0.05 \
       --ground-positions --max-objects 2 --object-weight 2 --timestep-bias later \
       --timestep-bias-multiplier 3 --timestep-bias-portion 0.4 --position-every 4 \
-      --position-grounding 1.0 --position-portion 0.1 --weights-out "$w/unet-weights.ckpt"
+      --position-grounding 1.0 --position-portion 0.1 --weights-out "$w/unet-weights.ckpt" \
+      ${HD_TRAIN_ARGS:-}
     run "$bin/hd-train" export --vae $m --unet "$w/unet-weights.ckpt" --tokenizer $m/tokenizer \
       --out "$w/hd-shapes"
     run "$bin/hd-train" evaluate --device "$dev" --model "$w/hd-shapes" \
