@@ -11,6 +11,7 @@
 // again resumes from the checkpoint.
 #include <cstdio>
 #include <filesystem>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -56,6 +57,17 @@ int print_usage(const std::string& command, const std::string& summary,
                 const std::vector<OptionSpec>& specs) {
   std::printf("%s", hd::cli::usage(command, summary, specs).c_str());
   return 0;
+}
+
+// Options that only tune a mode must not pass silently while the mode is off: `hd-train unet
+// --shape-edge-weight 8` without `--shape-every` would otherwise train as if it were not given.
+void refuse_without(const Args& a, const std::string& mode, bool on,
+                    std::initializer_list<const char*> tuning) {
+  if (on) return;
+  for (const char* t : tuning)
+    if (a.has(t))
+      throw std::invalid_argument(std::string("--") + t + " '" + *a.get(t) +
+                                  "' has no effect without " + mode);
 }
 
 int run(const std::string& cmd, const std::vector<std::string>& argv) {
@@ -215,6 +227,12 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.timestep_bias_portion = a.get_double("timestep-bias-portion", o.timestep_bias_portion);
     if (o.object_weight < 0) throw std::invalid_argument("--object-weight: the weight must be >= 0");
     o.precision = a.get_or("precision", o.precision);
+    refuse_without(a, "--shape-every K", o.shape_every > 0,
+                   {"shape-timesteps", "shape-object-weight", "shape-edge-weight"});
+    refuse_without(a, "--position-every K", o.position_every > 0,
+                   {"position-grounding", "position-portion"});
+    refuse_without(a, "--timestep-bias later|earlier", o.timestep_bias != "none",
+                   {"timestep-bias-multiplier", "timestep-bias-portion"});
     hd::train::train_unet(o, [](const hd::train::Progress& p) { print_progress("unet", "data-wait", p); });
     return 0;
   }

@@ -245,6 +245,24 @@ TEST(Cli, TrainOptionErrorsNameTheOption) {
   r = run(unet + "--text-encoder-lr-scale -2", HD_TRAIN_PATH);
   EXPECT_NE(r.output.find("--text-encoder-lr-scale: -2 must be > 0"), std::string::npos)
       << r.output;
+  // Options that tune a mode are refused while the mode is off, not ignored.
+  r = run(unet + "--shape-edge-weight 8", HD_TRAIN_PATH);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--shape-edge-weight '8' has no effect without --shape-every K"),
+            std::string::npos)
+      << r.output;
+  r = run(unet + "--shape-every 0 --shape-timesteps 0.5,0.9", HD_TRAIN_PATH);
+  EXPECT_NE(r.output.find("--shape-timesteps '0.5,0.9' has no effect without --shape-every K"),
+            std::string::npos)
+      << r.output;
+  r = run(unet + "--position-portion 0.2", HD_TRAIN_PATH);
+  EXPECT_NE(r.output.find("--position-portion '0.2' has no effect without --position-every K"),
+            std::string::npos)
+      << r.output;
+  r = run(unet + "--timestep-bias none --timestep-bias-multiplier 3", HD_TRAIN_PATH);
+  EXPECT_NE(r.output.find("--timestep-bias-multiplier '3' has no effect without --timestep-bias"),
+            std::string::npos)
+      << r.output;
 }
 
 size_t count_lines(const fs::path& p) {
