@@ -3,9 +3,11 @@
 // A region is described by contour features: holes, convex-hull solidity, box fill,
 // circularity, aspect ratio, where its mass sits in its box, the Fourier magnitudes of its
 // radial profile (rotation invariant: 5 lobes for stars and flowers, 4 for crosses, 3 for
-// triangles...) and a coarse 4 x 4 occupancy grid. The kind is that of the nearest prototype;
-// prototypes are the generator's own shapes at all sizes, clean and degraded (blur plus
-// downscaling), measured through the same colour labelling as a checked image.
+// triangles...), a coarse 4 x 4 occupancy grid of its box and a 12 x 12 one of the region
+// centred and scaled to a fixed area. The kind is that of the nearest prototype; prototypes
+// are the generator's own shapes at all sizes, as drawn, squashed, turned and with wobbled
+// outlines, clean and degraded (blur plus downscaling), measured through the same colour
+// labelling as a checked image.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -24,13 +26,16 @@ namespace {
 constexpr int kRadialBins = 64;
 constexpr int kHarmonics = 8;
 constexpr int kGrid = 4;
-constexpr int kNumFeatures = 7 + kHarmonics + kGrid * kGrid;
+constexpr int kNorm = 12;            // side of the moment-normalised occupancy image
+constexpr float kNormWeight = 0.5f;  // weight of each of its cells
+constexpr int kNumFeatures = 7 + kHarmonics + kGrid * kGrid + kNorm * kNorm;
 
 // Relative weights of the features (after scaling each to unit spread over the prototypes).
 std::vector<float> feature_weights() {
   std::vector<float> w = {4.0f, 3.0f, 1.5f, 1.5f, 1.5f, 1.0f, 1.0f};
   for (int k = 0; k < kHarmonics; ++k) w.push_back(1.0f);
   for (int k = 0; k < kGrid * kGrid; ++k) w.push_back(0.4f);
+  for (int k = 0; k < kNorm * kNorm; ++k) w.push_back(kNormWeight);
   return w;
 }
 
@@ -70,6 +75,32 @@ void radial_harmonics(const std::vector<cv::Point>& contour, const cv::Point2d& 
   }
 }
 
+// The patch with its outline wobbled: every pixel displaced by a smooth random field
+// (control points kWobbleGrid x kWobbleGrid apart over the patch, cubic in between) of at
+// most `amount` x the patch side. A model draws outlines that wobble like this.
+cv::Mat wobble(const cv::Mat& patch, double amount, Rng& rng) {
+  constexpr int kWobbleGrid = 5;
+  cv::Mat coarse[2];
+  for (auto& c : coarse) {
+    c.create(kWobbleGrid, kWobbleGrid, CV_32F);
+    for (int i = 0; i < kWobbleGrid * kWobbleGrid; ++i)
+      c.at<float>(i) = static_cast<float>(rng.uniform(-1.0, 1.0) * amount * patch.cols);
+  }
+  cv::Mat dx, dy;
+  cv::resize(coarse[0], dx, patch.size(), 0, 0, cv::INTER_CUBIC);
+  cv::resize(coarse[1], dy, patch.size(), 0, 0, cv::INTER_CUBIC);
+  cv::Mat map_x(patch.size(), CV_32F), map_y(patch.size(), CV_32F);
+  for (int y = 0; y < patch.rows; ++y) {
+    for (int x = 0; x < patch.cols; ++x) {
+      map_x.at<float>(y, x) = static_cast<float>(x) + dx.at<float>(y, x);
+      map_y.at<float>(y, x) = static_cast<float>(y) + dy.at<float>(y, x);
+    }
+  }
+  cv::Mat out;
+  cv::remap(patch, out, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(0));
+  return out;
+}
+
 struct Prototypes {
   std::vector<float> scale;  // per feature: weight / spread
   std::vector<std::vector<float>> features;
@@ -107,15 +138,21 @@ Prototypes build_prototypes() {
   static const cv::Vec3b kBackgrounds[] = {
       {248, 248, 248}, {212, 212, 212}, {250, 238, 205}, {198, 222, 244}};
   static const int kColours[] = {0, 4, 8, 3, 5, 1};  // red, blue, black, green, purple, orange
+  // Wobble variants: the largest displacement, as a fraction of the patch side.
+  static const double kWobble[] = {0.04, 0.08, 0.12};
+  constexpr int kVariants = 4 + static_cast<int>(std::size(kWobble));
 
   Prototypes p;
   int counter = 0;
   for (int kind = 0; kind < kNumKinds; ++kind) {
     for (size_t e = 0; e < std::size(kExtents); ++e) {
-      // Variants: as drawn, 15% narrower, 15% flatter, turned by 15 degrees more (a model's
-      // shapes are rarely exact).
-      for (int variant = 0; variant < 4; ++variant) {
+      // Variants: as drawn, 15% narrower, 15% flatter, turned by 15 degrees more, outline
+      // wobbled a little and more (a model's shapes are rarely exact).
+      for (int variant = 0; variant < kVariants; ++variant) {
         for (const auto& deg : kDegradations) {
+          // Wobbled outlines only undegraded: blurred as well, a wobbled flower's lobes pass
+          // for a small star's points.
+          if (variant >= 4 && deg.sigma > 0) continue;
           Rng rng(derive_seed(static_cast<uint64_t>(counter), 0x5EED));
           const int colour = kColours[counter % std::size(kColours)];
           const cv::Vec3b bg = kBackgrounds[counter % std::size(kBackgrounds)];
@@ -131,6 +168,8 @@ Prototypes build_prototypes() {
                 cv::getRotationMatrix2D(cv::Point2f(static_cast<float>(c), static_cast<float>(c)),
                                         e % 2 ? 15.0 : -15.0, 1.0);
             cv::warpAffine(patch, patch, turn, patch.size(), cv::INTER_LINEAR);
+          } else if (variant >= 4) {
+            patch = wobble(patch, kWobble[variant - 4], rng);
           }
           const int side = (std::max(patch.cols, patch.rows) + 16 + 3) / 4 * 4;
           cv::Mat canvas(side, side, CV_8UC3, cv::Scalar(bg[0], bg[1], bg[2]));
@@ -218,6 +257,20 @@ std::vector<float> shape_features(const cv::Mat& region) {
   cv::resize(filled(box), grid, cv::Size(kGrid, kGrid), 0, 0, cv::INTER_AREA);
   for (int i = 0; i < kGrid * kGrid; ++i)
     f[7 + kHarmonics + i] = grid.at<uint8_t>(i / kGrid, i % kGrid) / 255.0f;
+  // The filled region centred on its centroid and scaled to a fixed area (not to its box): a
+  // square of its area would span 0.32 of the image, leaving room for long shapes. Its outline
+  // at this coarse resolution moves by few cells when it wobbles.
+  const double scale = 0.32 * kNorm / std::sqrt(filled_area);
+  const cv::Matx23d to_norm(scale, 0, kNorm * 0.5 - scale * centre.x, 0, scale,
+                            kNorm * 0.5 - scale * centre.y);
+  cv::Mat fine;
+  constexpr int kFine = 8;
+  cv::warpAffine(filled, fine, to_norm * kFine, cv::Size(kNorm * kFine, kNorm * kFine),
+                 cv::INTER_LINEAR);
+  cv::Mat norm;
+  cv::resize(fine, norm, cv::Size(kNorm, kNorm), 0, 0, cv::INTER_AREA);
+  for (int i = 0; i < kNorm * kNorm; ++i)
+    f[7 + kHarmonics + kGrid * kGrid + i] = norm.at<uint8_t>(i / kNorm, i % kNorm) / 255.0f;
   return f;
 }
 
