@@ -13,8 +13,11 @@
 
 #include "common/error.h"
 #include "data/scene.h"
+#include "data/scene_checker.h"
+#include "data/spec_json.h"
 #include "hd/engine.h"
 #include "io/json_config.h"
+#include "io/png_file.h"
 #include "schedulers/scheduling_ddim.h"
 #include "tokenizers/tokenizer.h"
 #include "training/checkpoint.h"
@@ -186,12 +189,31 @@ TEST(Export, WritesALoadableModelWithLatentStatistics) {
   const EvalSummary sum = evaluate_model(ev);
   EXPECT_EQ(sum.single + sum.pair, 3);
   std::ifstream rows(ev.out / "eval.csv");
-  int lines = 0;
-  for (std::string l; std::getline(rows, l);) ++lines;
-  EXPECT_EQ(lines, 4);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(rows, l);) lines.push_back(l);
+  ASSERT_EQ(lines.size(), 4u);
+  // Each prompt's image is kept (images/NNNNN.png), and it is the image that was graded: the
+  // checker grades it again as its row says.
+  std::ifstream specs(ev.prompts);
+  for (int i = 0; i < 3; ++i) {
+    std::string spec_line;
+    ASSERT_TRUE(std::getline(specs, spec_line));
+    char name[32];
+    std::snprintf(name, sizeof name, "%05d.png", i);
+    const RgbImage img = read_png_rgb(ev.out / "images" / name);
+    ASSERT_EQ(img.width, 256);
+    cv::Mat rgb(img.height, img.width, CV_8UC3, const_cast<uint8_t*>(img.rgb.data()));
+    const bool ok =
+        data::check_scene(rgb, data::spec_from_json(nlohmann::json::parse(spec_line))).ok;
+    EXPECT_EQ(lines[i + 1].rfind(std::to_string(i) + ",", 0), 0u) << lines[i + 1];
+    EXPECT_EQ(lines[i + 1].substr(lines[i + 1].find(',', lines[i + 1].find(',') + 1) + 1, 1),
+              ok ? "1" : "0")
+        << lines[i + 1];
+  }
   std::ifstream md(ev.out / "summary.md");
   const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
-  EXPECT_NE(text.find("single objects: " + std::to_string(sum.single_ok) + " / " + std::to_string(sum.single)),
+  EXPECT_NE(text.find("single objects: " + std::to_string(sum.single_ok) + " / " +
+                      std::to_string(sum.single)),
             std::string::npos)
       << text;
   // The parts of fidelity: a prompt that passes has all three, so each part counts at least
@@ -270,11 +292,13 @@ TEST(DiffusionTarget, SamplerRecoversX0FromTheTarget) {
     scheduler.set_timesteps(10);
     for (int64_t t : {int64_t{999}, int64_t{499}, int64_t{99}}) {
       if (prediction == "epsilon" && t == 999) continue;  // x0 is lost in SD v1's noisiest step
-      const torch::Tensor ab = scheduler.alphas_cumprod()[t].view({1, 1, 1, 1}).expand({2, 1, 1, 1});
+      const torch::Tensor ab =
+          scheduler.alphas_cumprod()[t].view({1, 1, 1, 1}).expand({2, 1, 1, 1});
       const torch::Tensor xt = ab.sqrt() * x0 + (1 - ab).sqrt() * noise;
       const torch::Tensor target = diffusion_target(prediction, x0, noise, ab);
       scheduler.step(target, t, xt);
-      EXPECT_LT((scheduler.pred_original_sample() - x0).abs().max().item<double>(), 1e-4) << prediction << " t " << t;
+      EXPECT_LT((scheduler.pred_original_sample() - x0).abs().max().item<double>(), 1e-4)
+          << prediction << " t " << t;
       // The same estimate without a step (word_reliance's).
       EXPECT_TRUE(torch::equal(scheduler.predict_original_sample(target, t, xt),
                                scheduler.pred_original_sample()));
@@ -283,7 +307,8 @@ TEST(DiffusionTarget, SamplerRecoversX0FromTheTarget) {
   }
   EXPECT_THROW(diffusion_target("sample", x0, noise, torch::ones({2, 1, 1, 1})), Error);
   const torch::Tensor ab = torch::tensor({0.0, 0.5, 100.0 / 101.0});  // snr 0, 1, 100
-  const torch::Tensor v = min_snr_weight("v_prediction", ab, 5.0), e = min_snr_weight("epsilon", ab.slice(0, 1), 5.0);
+  const torch::Tensor v = min_snr_weight("v_prediction", ab, 5.0),
+                      e = min_snr_weight("epsilon", ab.slice(0, 1), 5.0);
   EXPECT_NEAR(v[0].item<double>(), 1.0, 1e-6);  // pure noise keeps full weight
   EXPECT_NEAR(v[1].item<double>(), 1.0, 1e-6);
   EXPECT_NEAR(v[2].item<double>(), 5.0 / 101.0, 1e-5);
@@ -312,7 +337,8 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
     train_unet(o, [&](const Progress& p) { seen.push_back(p); });  // resumes from the checkpoint
     UNet2DConditionModel unet = make_unet(config_dir());
     CLIPTextModel te = make_text_encoder(config_dir(), 120, 32);
-    EXPECT_EQ(load_checkpoint(o.checkpoint, {{"unet", unet.get()}, {"text_encoder", te.get()}}, nullptr, nullptr),
+    EXPECT_EQ(load_checkpoint(o.checkpoint, {{"unet", unet.get()}, {"text_encoder", te.get()}},
+                              nullptr, nullptr),
               steps);
     return unet->conv_in->weight.clone();
   };
@@ -351,7 +377,8 @@ TEST(UNetTraining, StepsWithGroundingAndNoiseDraws) {
   train_unet(from_model, {});
   UNet2DConditionModel unet = make_unet(config_dir());
   CLIPTextModel te = make_text_encoder(config_dir(), 120, 32);
-  load_checkpoint(from_model.weights_out, {{"unet", unet.get()}, {"text_encoder", te.get()}}, nullptr, nullptr);
+  load_checkpoint(from_model.weights_out, {{"unet", unet.get()}, {"text_encoder", te.get()}},
+                  nullptr, nullptr);
   EXPECT_EQ(unet->conv_in->weight.scalar_type(), torch::kFloat32);
   EXPECT_TRUE(torch::allclose(unet->conv_in->weight, second, 1e-3, 1e-4));
 }
@@ -470,7 +497,8 @@ TEST(UNetTraining, RefusesBadOptionsByName) {
 // The grounding loss supervises the tokens of each object's kind and colour words, found in
 // caption order, so two objects of the same kind map to their own masks.
 TEST(Grounding, FindsEachObjectsKindAndColourTokens) {
-  auto tok = load_tokenizer(fs::path(HD_SOURCE_DIR) / "tests" / "fixtures" / "data" / "pipeline_a" / "tokenizer");
+  auto tok = load_tokenizer(fs::path(HD_SOURCE_DIR) / "tests" / "fixtures" / "data" / "pipeline_a" /
+                            "tokenizer");
   data::SceneSpec spec;
   spec.objects = {{"star", "red", "small"}, {"star", "blue", "medium"}};
   spec.relation = "left of";
@@ -478,8 +506,10 @@ TEST(Grounding, FindsEachObjectsKindAndColourTokens) {
   const TokenizedText t = tok->encode("a small red star to the left of a blue star on sand,");
   const auto pairs = object_tokens(t, spec);
   std::vector<std::pair<std::string, int>> named;
-  for (const auto& [token, object] : pairs) named.emplace_back(t.words[t.word_index[token]], object);
-  const std::vector<std::pair<std::string, int>> want = {{"red", 0}, {"star", 0}, {"blue", 1}, {"star", 1}};
+  for (const auto& [token, object] : pairs)
+    named.emplace_back(t.words[t.word_index[token]], object);
+  const std::vector<std::pair<std::string, int>> want = {
+      {"red", 0}, {"star", 0}, {"blue", 1}, {"star", 1}};
   EXPECT_EQ(named, want);
   // A caption that does not name the second object (truncated) supervises only the first.
   const auto first_only = object_tokens(tok->encode("a small red star"), spec);
@@ -530,7 +560,7 @@ TEST(Grounding, LossMeasuresAttentionOutsideTheMask) {
   t.token = torch::tensor({1, 2}, torch::kLong);
   t.mask = torch::zeros({2, 1, 2 * side, 2 * side});  // [N, 1, M, M] at twice the map's size
   t.mask.index_put_({0, 0, torch::indexing::Slice(0, side)}, 1.0);  // top half of sample 0
-  t.mask.index_put_({1, 0}, 1.0);                                    // everywhere for sample 1
+  t.mask.index_put_({1, 0}, 1.0);                                   // everywhere for sample 1
   torch::Tensor probs = torch::softmax(logits, 2);  // uniform: half of token 1's mass is inside
   torch::Tensor loss = grounding_loss({probs}, t);
   EXPECT_NEAR(loss.item<double>(), (0.25 + 0.0) / 2, 1e-6);
@@ -578,10 +608,16 @@ TEST(Grounding, SceneBatchesCarryObjectMasks) {
   const SceneBatch b = make_scene_batch(11, 2, 64);
   ASSERT_EQ(b.masks.sizes(), (std::vector<int64_t>{2, 3, 16, 16}));
   for (int i = 0; i < 2; ++i) {
-    const data::Scene scene = data::generate_scene(11 + i, [] { data::SceneOptions o; o.size = 64; return o; }());
+    const data::Scene scene = data::generate_scene(11 + i, [] {
+      data::SceneOptions o;
+      o.size = 64;
+      return o;
+    }());
     EXPECT_EQ(b.specs[i], scene.spec);
     for (int k = 0; k < 3; ++k) {
-      const double area = k < static_cast<int>(scene.objects.size()) ? cv::countNonZero(scene.objects[k].mask) / 4096.0 : 0;
+      const double area = k < static_cast<int>(scene.objects.size())
+                              ? cv::countNonZero(scene.objects[k].mask) / 4096.0
+                              : 0;
       EXPECT_NEAR(b.masks[i][k].mean().item<double>(), area, 0.02) << i << " " << k;
     }
   }
@@ -649,7 +685,8 @@ TEST(DiffusionTarget, TimestepBiasFavoursThePortionAsked) {
   EXPECT_NEAR(later.sum().item<double>(), 1.0, 1e-9);
   EXPECT_NEAR(later[999].item<double>() / later[0].item<double>(), 3.0, 1e-9);
   EXPECT_NEAR(later[750].item<double>() / later[749].item<double>(), 3.0, 1e-9);
-  EXPECT_NEAR(later.slice(0, 750).sum().item<double>(), 750.0 / 1500.0, 1e-9);  // 250 x 3 of 750 + 750
+  EXPECT_NEAR(later.slice(0, 750).sum().item<double>(), 750.0 / 1500.0,
+              1e-9);  // 250 x 3 of 750 + 750
   const torch::Tensor earlier = timestep_weights(1000, "earlier", 2.0, 0.5);
   EXPECT_NEAR(earlier[0].item<double>() / earlier[999].item<double>(), 2.0, 1e-9);
   const torch::Tensor none = timestep_weights(10, "none", 5.0, 0.5);
@@ -757,7 +794,8 @@ TEST(DDIMSchedulerStep, StochasticStepStaysFiniteAtZeroTerminalSnr) {
     torch::Tensor x = torch::randn({1, 4, 8, 8});
     const std::vector<int64_t> ts = scheduler.timesteps();
     for (size_t i = 0; i < ts.size(); ++i) {
-      x = scheduler.step(0.1 * torch::randn({1, 4, 8, 8}), ts[i], x, 1.0, torch::randn({1, 4, 8, 8}));
+      x = scheduler.step(0.1 * torch::randn({1, 4, 8, 8}), ts[i], x, 1.0,
+                         torch::randn({1, 4, 8, 8}));
       ASSERT_TRUE(torch::isfinite(x).all().item<bool>()) << steps << " steps, step " << i;
     }
   }

@@ -57,7 +57,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   if (!st.ok()) fail(st.message());
   std::ifstream in(o.prompts);
   if (!in) fail(o.prompts.string(), ": cannot read the prompts");
-  fs::create_directories(o.out);
+  fs::create_directories(o.out / "images");
   // Rows are appended and flushed as they finish: an interrupted run keeps what it measured.
   std::ofstream csv(o.out / "eval.csv", std::ios::trunc);
   if (!csv) fail((o.out / "eval.csv").string(), ": cannot write");
@@ -91,6 +91,9 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     cv::Mat rgb(r.image.height, r.image.width, CV_8UC3, r.image.rgb.data());
     width = r.image.width;
     height = r.image.height;
+    char name[32];
+    std::snprintf(name, sizeof name, "%05d.png", index);
+    write_png(o.out / "images" / name, rgb.data, rgb.cols, rgb.rows, 3, PixelOrder::kRgb, rgb.step);
     const data::CheckResult check = data::check_scene(rgb.clone(), spec);
     const double iou = r.attention ? mask_iou(r.attention->mask.refined, check.objects.front().mask) : 0.0;
     bool colour = true, kind = true, position = true;

@@ -16,7 +16,7 @@ namespace hd::train {
 struct EvalOptions {
   std::filesystem::path model;    // diffusers folder
   std::filesystem::path prompts;  // .jsonl written by write_eval_prompts
-  std::filesystem::path out;      // report folder (CSV + Markdown + sample sheet)
+  std::filesystem::path out;      // report folder: CSV, Markdown, sample sheet, images/NNNNN.png
   int steps = 50;
   double guidance = 7.5;
   double guidance_rescale = -1.0;  // GenerateRequest::guidance_rescale (negative: automatic)
