@@ -6,6 +6,8 @@
 //   hd-train eval-vae  --checkpoint FILE
 //   hd-train export    --vae FILE|DIR --unet FILE --tokenizer DIR --out DIR
 //   hd-train prompts   --out STEM [--count N]    held-out prompts (.txt) with answers (.jsonl)
+//   hd-train evaluate  --model DIR --prompts FILE --out DIR   the quality bars
+//   hd-train grade     --prompts FILE --images DIR --out DIR  grade an evaluation's images again
 //
 // Checkpoints are written atomically every --save-every steps; running the same command
 // again resumes from the checkpoint.
@@ -297,6 +299,35 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
         100 * s.reliance.kinds.gain(), 100 * s.reliance.colours.gain());
     return 0;
   }
+  if (cmd == "grade") {
+    auto specs = with_common(
+        {{"prompts", true, false, ".jsonl of hd-train prompts", "FILE"},
+         {"images", true, false, "images NNNNN.png of those prompts (evaluate's out/images)",
+          "DIR"},
+         {"out", true, false, "report folder: grade.csv, grade.md", "DIR"},
+         {"limit", true, false, "first N prompts (default: every image there is)", "N"}});
+    Args a(specs, argv);
+    if (a.has("help"))
+      return print_usage("hd-train grade",
+                         "Prompt fidelity of an evaluation's images, graded again by the scene "
+                         "checker as it is now.",
+                         specs);
+    hd::train::GradeOptions o;
+    o.prompts = a.get_or("prompts", "");
+    o.images = a.get_or("images", "");
+    o.out = a.get_or("out", "");
+    if (o.prompts.empty() || o.images.empty() || o.out.empty())
+      throw std::invalid_argument("--prompts, --images and --out are required");
+    o.limit = a.get_int("limit", 0);
+    const auto s = hd::train::grade_images(o);
+    std::printf(
+        "prompt fidelity: single objects %d/%d (%.1f%%), pairs %d/%d (%.1f%%); colour %d, kind "
+        "%d, position %d of %d prompts\n",
+        s.single_ok, s.single, 100.0 * s.single_ok / std::max(1, s.single), s.pair_ok, s.pair,
+        100.0 * s.pair_ok / std::max(1, s.pair), s.colour_ok, s.kind_ok, s.position_ok,
+        s.single + s.pair);
+    return 0;
+  }
   if (cmd == "eval-vae") {
     auto specs =
         with_common({{"checkpoint", true, false, "VAE checkpoint, or a model folder", "PATH"},
@@ -337,16 +368,18 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     std::printf("wrote %s\n", o.out.c_str());
     return 0;
   }
-  throw std::invalid_argument("unknown command '" + cmd + "' (tokenizer, vae, unet, eval-vae, export, prompts, evaluate)");
+  throw std::invalid_argument(
+      "unknown command '" + cmd +
+      "' (tokenizer, vae, unet, eval-vae, export, prompts, evaluate, grade)");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(
-        stderr,
-        "usage: hd-train tokenizer|vae|unet|eval-vae|export|prompts|evaluate [options] (--help)\n");
+    std::fprintf(stderr,
+                 "usage: hd-train tokenizer|vae|unet|eval-vae|export|prompts|evaluate|grade "
+                 "[options] (--help)\n");
     return 2;
   }
   const std::vector<std::string> args(argv + 2, argv + argc);

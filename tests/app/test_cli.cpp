@@ -217,7 +217,7 @@ TEST(Cli, EveryCommandHasHelp) {
     EXPECT_EQ(r.output.rfind("usage: hd " + c + " [options]\n", 0), 0u) << c << ": " << r.output;
   }
   for (const std::string c :
-       {"tokenizer", "vae", "unet", "eval-vae", "export", "prompts", "evaluate"}) {
+       {"tokenizer", "vae", "unet", "eval-vae", "export", "prompts", "evaluate", "grade"}) {
     const CliRun r = run(c + " --help", HD_TRAIN_PATH);
     EXPECT_EQ(r.status, 0) << c << ": " << r.output;
     EXPECT_EQ(r.output.rfind("usage: hd-train " + c + " [options]\n", 0), 0u)
@@ -225,7 +225,8 @@ TEST(Cli, EveryCommandHasHelp) {
   }
   const CliRun r = run("", HD_TRAIN_PATH);
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("unet|eval-vae|export|prompts|evaluate"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unet|eval-vae|export|prompts|evaluate|grade"), std::string::npos)
+      << r.output;
 }
 
 // hd-train's option errors name the option and its value before any file is read.

@@ -210,6 +210,25 @@ TEST(Export, WritesALoadableModelWithLatentStatistics) {
               ok ? "1" : "0")
         << lines[i + 1];
   }
+  // Graded again from those images, the prompts score what the evaluation said.
+  GradeOptions gr;
+  gr.prompts = ev.prompts;
+  gr.images = ev.out / "images";
+  gr.out = dir / "grade";
+  const EvalSummary again = grade_images(gr);
+  EXPECT_EQ(again.single + again.pair, 3);
+  EXPECT_EQ(again.single_ok, sum.single_ok);
+  EXPECT_EQ(again.pair_ok, sum.pair_ok);
+  EXPECT_EQ(again.colour_ok, sum.colour_ok);
+  EXPECT_EQ(again.kind_ok, sum.kind_ok);
+  EXPECT_EQ(again.position_ok, sum.position_ok);
+  EXPECT_EQ(again.kinds, sum.kinds);
+  std::ifstream grade_md(gr.out / "grade.md");
+  const std::string graded((std::istreambuf_iterator<char>(grade_md)),
+                           std::istreambuf_iterator<char>());
+  EXPECT_NE(graded.find("3 images graded"), std::string::npos) << graded;
+  gr.limit = 4;  // one more prompt than there are images
+  EXPECT_THROW(grade_images(gr), hd::Error);
   std::ifstream md(ev.out / "summary.md");
   const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("single objects: " + std::to_string(sum.single_ok) + " / " +

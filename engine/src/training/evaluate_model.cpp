@@ -43,6 +43,88 @@ double mask_iou(const ByteMask& mask, const cv::Mat& region) {
   return uni ? static_cast<double>(inter) / uni : 0.0;
 }
 
+// One prompt's verdict, counted into `s`: whether it passed, and the kinds seen ("circle;star").
+struct Verdict {
+  bool colour = true, kind = true, position = true;
+  std::string predicted;
+};
+Verdict tally(const data::SceneSpec& spec, const data::CheckResult& check, EvalSummary& s) {
+  Verdict v;
+  for (size_t k = 0; k < check.objects.size(); ++k) {
+    const auto& oc = check.objects[k];
+    ++s.kinds[spec.objects[k].kind][oc.predicted_kind];
+    v.predicted += (k ? ";" : "") + oc.predicted_kind;
+    v.colour = v.colour && oc.colour_ok;
+    v.kind = v.kind && oc.kind_ok;
+    v.position = v.position && oc.position_ok;
+  }
+  s.colour_ok += v.colour;
+  s.kind_ok += v.kind;
+  s.position_ok += v.position;
+  if (spec.objects.size() == 1) {
+    ++s.single;
+    s.single_ok += check.ok;
+  } else {
+    ++s.pair;
+    s.pair_ok += check.ok;
+  }
+  return v;
+}
+
+std::string quoted(std::string caption) {
+  std::replace(caption.begin(), caption.end(), '"', '\'');
+  return "\"" + caption + "\"";
+}
+
+std::string image_name(int index) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%05d.png", index);
+  return name;
+}
+
+// summary.md's fidelity lines.
+std::string fidelity_markdown(const EvalSummary& s) {
+  std::ostringstream md;
+  char row[512];
+  std::snprintf(row, sizeof row, "- prompt fidelity, single objects: %d / %d (%.1f%%; bar 80%%)\n",
+                s.single_ok, s.single, 100.0 * s.single_ok / std::max(1, s.single));
+  md << row;
+  std::snprintf(row, sizeof row, "- prompt fidelity, two objects: %d / %d (%.1f%%; bar 60%%)\n",
+                s.pair_ok, s.pair, 100.0 * s.pair_ok / std::max(1, s.pair));
+  md << row;
+  const double prompts = std::max(1, s.single + s.pair);
+  std::snprintf(
+      row, sizeof row,
+      "- right colour %.1f%%, kind %.1f%%, position %.1f%% of the prompts (every named object)\n",
+      100.0 * s.colour_ok / prompts, 100.0 * s.kind_ok / prompts, 100.0 * s.position_ok / prompts);
+  md << row;
+  return md.str();
+}
+
+// summary.md's table of the kinds drawn.
+std::string kinds_markdown(const EvalSummary& s) {
+  std::ostringstream md;
+  char row[512];
+  md << "\n| kind | objects | drawn as that kind | most often seen instead |\n|---|---|---|---|\n";
+  for (const auto& [kind, seen] : s.kinds) {
+    int objects = 0, right = 0, other = 0;
+    std::string instead = "-";
+    for (const auto& [as, n] : seen) {
+      objects += n;
+      if (as == kind) {
+        right = n;
+      } else if (n > other) {
+        other = n;
+        instead = as.empty() ? "nothing found" : as;
+      }
+    }
+    std::snprintf(row, sizeof row, "| %s | %d | %.0f%% | %s |\n", kind.c_str(), objects,
+                  100.0 * right / objects, instead.c_str());
+    md << row;
+  }
+  return md.str();
+}
+
 }  // namespace
 
 EvalSummary evaluate_model(const EvalOptions& o) {
@@ -91,38 +173,16 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     cv::Mat rgb(r.image.height, r.image.width, CV_8UC3, r.image.rgb.data());
     width = r.image.width;
     height = r.image.height;
-    char name[32];
-    std::snprintf(name, sizeof name, "%05d.png", index);
-    write_png(o.out / "images" / name, rgb.data, rgb.cols, rgb.rows, 3, PixelOrder::kRgb, rgb.step);
+    write_png(o.out / "images" / image_name(index), rgb.data, rgb.cols, rgb.rows, 3,
+              PixelOrder::kRgb, rgb.step);
     const data::CheckResult check = data::check_scene(rgb.clone(), spec);
     const double iou = r.attention ? mask_iou(r.attention->mask.refined, check.objects.front().mask) : 0.0;
-    bool colour = true, kind = true, position = true;
-    std::string predicted;  // "circle;star"
-    for (size_t k = 0; k < check.objects.size(); ++k) {
-      const auto& oc = check.objects[k];
-      ++s.kinds[spec.objects[k].kind][oc.predicted_kind];
-      predicted += (k ? ";" : "") + oc.predicted_kind;
-      colour = colour && oc.colour_ok;
-      kind = kind && oc.kind_ok;
-      position = position && oc.position_ok;
-    }
-    s.colour_ok += colour;
-    s.kind_ok += kind;
-    s.position_ok += position;
-    if (spec.objects.size() == 1) {
-      ++s.single;
-      s.single_ok += check.ok;
-    } else {
-      ++s.pair;
-      s.pair_ok += check.ok;
-    }
+    const Verdict v = tally(spec, check, s);
     ious.push_back(iou);
     seconds.push_back(r.total_ms / 1000.0);
-    std::string quoted = caption;
-    std::replace(quoted.begin(), quoted.end(), '"', '\'');
-    csv << index << ',' << spec.objects.size() << ',' << check.ok << ',' << colour << ',' << kind
-        << ',' << position << ',' << iou << ',' << r.total_ms / 1000.0 << ',' << predicted << ",\""
-        << quoted << "\"" << std::endl;
+    csv << index << ',' << spec.objects.size() << ',' << check.ok << ',' << v.colour << ','
+        << v.kind << ',' << v.position << ',' << iou << ',' << r.total_ms / 1000.0 << ','
+        << v.predicted << ',' << quoted(caption) << std::endl;
     if (sheet.size() < 24) {
       cv::Mat framed = rgb.clone();  // RGB, framed green (passed) or red
       cv::rectangle(framed, {0, 0}, {framed.cols - 1, framed.rows - 1},
@@ -145,40 +205,13 @@ EvalSummary evaluate_model(const EvalOptions& o) {
      << (o.guidance_rescale >= 0 ? ", guidance rescale " + std::to_string(o.guidance_rescale).substr(0, 4)
                                  : std::string(", guidance rescale automatic"))
      << "\n\n";
-  std::snprintf(row, sizeof row, "- prompt fidelity, single objects: %d / %d (%.1f%%; bar 80%%)\n", s.single_ok,
-                s.single, 100.0 * s.single_ok / std::max(1, s.single));
-  md << row;
-  std::snprintf(row, sizeof row, "- prompt fidelity, two objects: %d / %d (%.1f%%; bar 60%%)\n", s.pair_ok, s.pair,
-                100.0 * s.pair_ok / std::max(1, s.pair));
-  md << row;
-  const double prompts = std::max(1, index);
-  std::snprintf(
-      row, sizeof row,
-      "- right colour %.1f%%, kind %.1f%%, position %.1f%% of the prompts (every named object)\n",
-      100.0 * s.colour_ok / prompts, 100.0 * s.kind_ok / prompts, 100.0 * s.position_ok / prompts);
-  md << row;
+  md << fidelity_markdown(s);
   std::snprintf(row, sizeof row, "- attention IoU: mean %.3f (bar 0.5), quartiles %.3f / %.3f / %.3f\n", s.iou_mean,
                 s.iou_p25, s.iou_median, s.iou_p75);
   md << row;
   std::snprintf(row, sizeof row, "- median time per image: %.2f s\n", s.seconds_per_image);
   md << row;
-  md << "\n| kind | objects | drawn as that kind | most often seen instead |\n|---|---|---|---|\n";
-  for (const auto& [kind, seen] : s.kinds) {
-    int objects = 0, right = 0, other = 0;
-    std::string instead = "-";
-    for (const auto& [as, n] : seen) {
-      objects += n;
-      if (as == kind) {
-        right = n;
-      } else if (n > other) {
-        other = n;
-        instead = as.empty() ? "nothing found" : as;
-      }
-    }
-    std::snprintf(row, sizeof row, "| %s | %d | %.0f%% | %s |\n", kind.c_str(), objects,
-                  100.0 * right / objects, instead.c_str());
-    md << row;
-  }
+  md << kinds_markdown(s);
   const std::vector<WordSeparation> words =
       word_separation(o.model, {{data::kinds(), "a large red ", " on a white background"},
                                 {data::colours(), "a large ", " circle on a white background"}});
@@ -224,6 +257,44 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     cv::vconcat(rows, all);
     write_png(o.out / "samples.png", all.data, all.cols, all.rows, 3, PixelOrder::kRgb, all.step);
   }
+  return s;
+}
+
+EvalSummary grade_images(const GradeOptions& o) {
+  std::ifstream in(o.prompts);
+  if (!in) fail(o.prompts.string(), ": cannot read the prompts");
+  fs::create_directories(o.out);
+  std::ofstream csv(o.out / "grade.csv", std::ios::trunc);
+  if (!csv) fail((o.out / "grade.csv").string(), ": cannot write");
+  csv << "index,objects,ok,colour_ok,kind_ok,position_ok,predicted_kinds,caption\n";
+  EvalSummary s;
+  std::string line;
+  int index = 0;
+  while (std::getline(in, line) && (o.limit <= 0 || index < o.limit)) {
+    if (line.empty()) continue;
+    const fs::path image = o.images / image_name(index);
+    if (!fs::exists(image)) {
+      if (o.limit > 0 || index == 0)
+        fail(image.string(), ": no image for prompt ", index, " of ", o.prompts.string());
+      break;  // a partial evaluation: grade what it wrote
+    }
+    const nlohmann::json j = nlohmann::json::parse(line);
+    const data::SceneSpec spec = data::spec_from_json(j);
+    const RgbImage img = read_png_rgb(image);
+    const cv::Mat rgb(img.height, img.width, CV_8UC3, const_cast<uint8_t*>(img.rgb.data()));
+    const data::CheckResult check = data::check_scene(rgb, spec);
+    const Verdict v = tally(spec, check, s);
+    csv << index << ',' << spec.objects.size() << ',' << check.ok << ',' << v.colour << ','
+        << v.kind << ',' << v.position << ',' << v.predicted << ','
+        << quoted(j.at("caption").get<std::string>()) << '\n';
+    ++index;
+  }
+  std::ostringstream md;
+  md << "# Prompt fidelity of " << o.images.string() << "\n\n"
+     << index << " images graded against " << o.prompts.string() << "\n\n"
+     << fidelity_markdown(s) << kinds_markdown(s);
+  const std::string text = md.str();
+  write_file_atomic(o.out / "grade.md", text.data(), text.size());
   return s;
 }
 

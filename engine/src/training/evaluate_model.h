@@ -47,4 +47,15 @@ struct EvalSummary {
 
 EvalSummary evaluate_model(const EvalOptions& options);
 
+// Grades images written earlier (an evaluation's images/NNNNN.png, prompt N of `prompts`) with
+// the scene checker as it is now: prompt fidelity alone, into out/grade.csv and out/grade.md.
+// Without a limit it grades up to the first missing image (an interrupted evaluation).
+struct GradeOptions {
+  std::filesystem::path prompts;  // .jsonl written by write_eval_prompts
+  std::filesystem::path images;   // folder of NNNNN.png
+  std::filesystem::path out;      // report folder
+  int limit = 0;                  // 0: every image there is
+};
+EvalSummary grade_images(const GradeOptions& options);
+
 }  // namespace hd::train
