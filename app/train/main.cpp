@@ -170,6 +170,10 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
           "extra loss weight of object pixels in shape steps (default 8)", "W"},
          {"shape-edge-weight", true, false,
           "extra loss weight of the objects' outlines in shape steps (default 0)", "W"},
+         {"shape-crop", true, false,
+          "shape steps on PX x PX crops around the object, (image size / PX)^2 as many scenes "
+          "(default 0: whole scenes)",
+          "PX"},
          {"text-encoder-lr-scale", true, false,
           "the text encoder learns at --lr times X (default 1)", "X"},
          {"object-weight", true, false, "extra loss weight of object pixels (default 0: uniform)",
@@ -223,6 +227,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     }
     o.shape_object_weight = a.get_double("shape-object-weight", o.shape_object_weight);
     o.shape_edge_weight = a.get_double("shape-edge-weight", o.shape_edge_weight);
+    o.shape_crop = a.get_int("shape-crop", o.shape_crop);
     o.text_encoder_lr_scale = a.get_double("text-encoder-lr-scale", o.text_encoder_lr_scale);
     o.timestep_bias = a.get_or("timestep-bias", o.timestep_bias);
     o.timestep_bias_multiplier = a.get_double("timestep-bias-multiplier", o.timestep_bias_multiplier);
@@ -230,7 +235,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     if (o.object_weight < 0) throw std::invalid_argument("--object-weight: the weight must be >= 0");
     o.precision = a.get_or("precision", o.precision);
     refuse_without(a, "--shape-every K", o.shape_every > 0,
-                   {"shape-timesteps", "shape-object-weight", "shape-edge-weight"});
+                   {"shape-timesteps", "shape-object-weight", "shape-edge-weight", "shape-crop"});
     refuse_without(a, "--position-every K", o.position_every > 0,
                    {"position-grounding", "position-portion"});
     refuse_without(a, "--timestep-bias later|earlier", o.timestep_bias != "none",

@@ -288,6 +288,14 @@ TEST(Scenes, CaptionsNameEverything) {
   }
   EXPECT_GE(variants.size(), 3u);
   EXPECT_TRUE(variants.count("a small red star above a blue house on a sandy background"));
+  // A single object without a position (a crop's caption) says none; it cannot be drawn.
+  const SceneSpec crop{{{"heart", "pink", "large"}}, "grass", ""};
+  for (uint64_t v = 0; v < 20; ++v) {
+    const std::string c = caption_for(crop, v);
+    EXPECT_NE(c.find("a large pink heart "), std::string::npos) << c;
+    for (const auto& p : positions()) EXPECT_EQ(c.find(p), std::string::npos) << c;
+  }
+  EXPECT_THROW(render_spec(crop, 0, 256), hd::Error);
 }
 
 // Relations and positions hold on the mask centroids; objects stay inside and apart.

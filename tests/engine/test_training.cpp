@@ -471,6 +471,8 @@ TEST(UNetTraining, RefusesBadOptionsByName) {
   };
   EXPECT_NE(message([](UNetOptions& o) { o.max_objects = 4; }).find("--max-objects: 4"),
             std::string::npos);
+  EXPECT_NE(message([](UNetOptions& o) { o.shape_crop = 96; }).find("--shape-crop: 96 px"),
+            std::string::npos);
   EXPECT_NE(message([](UNetOptions& o) { o.ground_positions = true; }).find("--ground-positions"),
             std::string::npos);
   EXPECT_NE(message([](UNetOptions& o) { o.grounding_pixel = -1; }).find("--grounding-pixel: -1"),
@@ -656,6 +658,37 @@ TEST(SceneBatches, MaxObjectsLimitsTheObjectCount) {
   EXPECT_EQ(full_counts, (std::set<size_t>{1, 2, 3}));
   EXPECT_EQ(limited.masks.select(1, 2).abs().sum().item<double>(), 0.0);
   EXPECT_THROW(make_scene_batch(100, 1, 64, false, 4), std::exception);
+}
+
+// Crops of single objects (the shape steps' --shape-crop): the object whole inside the window
+// (its mask covers what it covers in the whole scene), on the latent grid, captioned without
+// the position; crops are of single objects, in multiples of 16.
+TEST(SceneBatches, CropsHoldTheWholeObject) {
+  const SceneBatch whole = make_scene_batch(300, 12, 256, false, 1);
+  const SceneBatch crops = make_scene_batch(300, 12, 256, false, 1, /*crop=*/128);
+  ASSERT_EQ(crops.rgb.sizes(), (std::vector<int64_t>{12, 128, 128, 3}));
+  ASSERT_EQ(crops.masks.sizes(), (std::vector<int64_t>{12, 3, 32, 32}));
+  for (int i = 0; i < 12; ++i) {
+    const double area = whole.masks[i][0].sum().item<double>();
+    EXPECT_GT(area, 4.0) << i;
+    EXPECT_NEAR(crops.masks[i][0].sum().item<double>(), area, 1e-3) << i;
+    EXPECT_TRUE(crops.specs[i].relation.empty()) << i;
+    EXPECT_EQ(crops.specs[i].objects, whole.specs[i].objects) << i;
+    EXPECT_NE(crops.captions[i].find(crops.specs[i].objects[0].kind), std::string::npos);
+    for (const auto& p : data::positions())
+      EXPECT_EQ(crops.captions[i].find(p), std::string::npos) << crops.captions[i];
+    // The crop's pixels are a window of the scene's, 4-aligned: find it by its mask.
+    bool found = false;
+    for (int y = 0; y + 128 <= 256 && !found; y += 4) {
+      for (int x = 0; x + 128 <= 256 && !found; x += 4) {
+        found = torch::equal(whole.rgb[i].slice(0, y, y + 128).slice(1, x, x + 128), crops.rgb[i]);
+      }
+    }
+    EXPECT_TRUE(found) << i;
+  }
+  EXPECT_THROW(make_scene_batch(300, 2, 256, false, 2, 128), hd::Error);
+  EXPECT_THROW(make_scene_batch(300, 2, 256, false, 1, 120), hd::Error);
+  EXPECT_THROW(make_scene_batch(300, 2, 256, false, 1, 512), hd::Error);
 }
 
 // Object pixels weigh 1 + w against the background's 1, overlapping masks count once, and

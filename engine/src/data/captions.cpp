@@ -53,6 +53,7 @@ std::string caption_for(const SceneSpec& spec, uint64_t variant_seed) {
   const std::string rel = o.size() == 2 ? relation_phrase(spec.relation, rng) : "";
   auto body = [&](const std::string& background) {
     if (o.size() == 1) {
+      if (spec.relation.empty()) return object_phrase(o[0]) + " " + background;
       return form == 0 ? object_phrase(o[0]) + " " + spec.relation + " " + background
                        : object_phrase(o[0]) + " " + background + ", " + spec.relation;
     }

@@ -342,7 +342,8 @@ void validate_spec(const SceneSpec& spec) {
     detail::size_index(o.size);
   }
   detail::background_index(spec.background);
-  if (n == 1) index_of(positions(), spec.relation, "position (one object)");
+  if (n == 1 && !spec.relation.empty())
+    index_of(positions(), spec.relation, "position (one object)");
   if (n == 2) index_of(relations(), spec.relation, "relation (two objects)");
   if (n == 3 && !spec.relation.empty()) {
     fail("scene spec: three objects take no relation, got '", spec.relation, "'");
@@ -435,6 +436,8 @@ SceneSpec sample_spec(uint64_t seed, const SceneOptions& opt) {
 
 Scene render_spec(const SceneSpec& spec, uint64_t seed, int size) {
   validate_spec(spec);
+  if (spec.objects.size() == 1 && spec.relation.empty())
+    fail("render_spec: a single ", spec.objects[0].kind, " needs a position (one of positions())");
   if (size < 32 || size > 4096) fail("render_spec: size ", size, " not in [32, 4096]");
   Rng layout(derive_seed(seed, kLayoutStream));
   std::vector<Placed> placed;

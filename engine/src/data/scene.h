@@ -53,7 +53,8 @@ struct SceneSpec {
   std::vector<ObjectSpec> objects;  // one to three
   std::string background;           // one of backgrounds()
   // Two objects: one of relations(), read as "objects[0] <relation> objects[1]".
-  // One object: one of positions(). Three objects: empty.
+  // One object: one of positions(), or empty for a caption that says no position (a crop
+  // of a scene; caption_for takes it, render_spec does not). Three objects: empty.
   std::string relation;
   bool operator==(const SceneSpec&) const = default;
 };
@@ -103,14 +104,16 @@ SceneSpec sample_spec(uint64_t seed, const SceneOptions& opt = {});
 // A random scene; the same (seed, options) give bit-identical results.
 Scene generate_scene(uint64_t seed, const SceneOptions& opt = {});
 // Draws a scene that matches `spec` (layout, jitter and caption from `seed`). Throws
-// hd::Error for an invalid spec (unknown words, wrong relation for the object count).
+// hd::Error for an invalid spec (unknown words, wrong relation for the object count, a single
+// object without a position).
 Scene render_spec(const SceneSpec& spec, uint64_t seed, int size = 256);
 // Throws hd::Error naming the problem when `spec` is not a valid scene description.
 void validate_spec(const SceneSpec& spec);
 
 // An English caption for `spec`, e.g. "a small red star above a blue house on sand".
-// Colour and kind words appear verbatim, so does the relation or position phrase; the
-// wording varies with `variant_seed`. Always fewer than 20 words.
+// Colour and kind words appear verbatim, so does the relation or position phrase (none for a
+// single object whose relation is empty); the wording varies with `variant_seed`. Always fewer
+// than 20 words.
 std::string caption_for(const SceneSpec& spec, uint64_t variant_seed);
 
 // `count` held-out specs with `objects` (1 or 2) objects each, deterministic in `seed`. One

@@ -55,6 +55,10 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
     fail("--shape-object-weight: ", o.shape_object_weight, " must be >= 0");
   if (!(o.shape_edge_weight >= 0))
     fail("--shape-edge-weight: ", o.shape_edge_weight, " must be >= 0");
+  if (o.shape_crop != 0 && (o.shape_crop < 64 || o.shape_crop % 16 != 0 ||
+                            o.shape_crop > o.image_size || o.image_size % o.shape_crop != 0))
+    fail("--shape-crop: ", o.shape_crop, " px is not a multiple of 16 from 64 that divides",
+         " --image-size ", o.image_size);
   if (!(o.text_encoder_lr_scale > 0))
     fail("--text-encoder-lr-scale: ", o.text_encoder_lr_scale, " must be > 0");
   auto tokenizer = load_tokenizer(o.tokenizer_dir);
@@ -147,7 +151,10 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   // Position and shape steps draw single-object scenes from their own seeds, far from the
   // general ones and from each other.
   BatchPrefetcher position_data(o.seed_base + (uint64_t{1} << 40), o.batch, o.image_size, 1);
-  BatchPrefetcher shape_data(o.seed_base + (uint64_t{2} << 40), o.batch, o.image_size, 1);
+  const int crops_per_scene =
+      o.shape_crop ? (o.image_size / o.shape_crop) * (o.image_size / o.shape_crop) : 1;
+  BatchPrefetcher shape_data(o.seed_base + (uint64_t{2} << 40), o.batch * crops_per_scene,
+                             o.image_size, 1, o.shape_crop);
   torch::Generator gen = at::detail::createCPUGenerator(o.seed_base);
 
   StepBudget budget(step, o.steps, o.time_budget);

@@ -107,6 +107,10 @@ struct UNetOptions {
   double shape_object_weight = 8.0;
   // Extra weight of the objects' outlines in shape steps (object_loss_weights' edge); 0: none.
   double shape_edge_weight = 0.0;
+  // Shape steps on shape_crop x shape_crop crops around the object (make_scene_batch's crop,
+  // captions without the position), (image_size / shape_crop)^2 times `batch` scenes a step:
+  // as many pixels as a full-size step, more objects at their full size. 0: whole scenes.
+  int shape_crop = 0;
   // Extra weight of the objects' pixels in the denoising loss (object_loss_weights); 0: uniform.
   double object_weight = 0.0;
   // Timestep sampling bias (timestep_weights): "none", "later" or "earlier".
