@@ -296,6 +296,12 @@ TEST(Scenes, CaptionsNameEverything) {
     for (const auto& p : positions()) EXPECT_EQ(c.find(p), std::string::npos) << c;
   }
   EXPECT_THROW(render_spec(crop, 0, 256), hd::Error);
+  // The checker takes a single object anywhere when its caption names no position.
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    Scene s = generate_scene(seed, options(1, 1));
+    s.spec.relation.clear();
+    EXPECT_TRUE(check_scene(s.rgb, s.spec).ok) << seed;
+  }
 }
 
 // Relations and positions hold on the mask centroids; objects stay inside and apart.

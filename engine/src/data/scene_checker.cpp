@@ -180,7 +180,9 @@ CheckResult check_scene(const cv::Mat& rgb, const SceneSpec& expected) {
                        static_cast<float>(chosen[i]->centroid.y));
   };
   if (n == 1 && chosen[0]) {
-    result.objects[0].position_ok = position_holds(expected.relation, work_centroid(0), kWorkSide);
+    // A prompt that names no position ("a red heart on grass") takes any.
+    result.objects[0].position_ok =
+        expected.relation.empty() || position_holds(expected.relation, work_centroid(0), kWorkSide);
   } else if (n == 2 && chosen[0] && chosen[1]) {
     const bool ok =
         relation_holds(expected.relation, work_centroid(0), work_centroid(1), kWorkSide);
