@@ -151,9 +151,10 @@ void train_unet(const UNetOptions& o, const ProgressFn& progress) {
   // Position and shape steps draw single-object scenes from their own seeds, far from the
   // general ones and from each other.
   BatchPrefetcher position_data(o.seed_base + (uint64_t{1} << 40), o.batch, o.image_size, 1);
-  const int crops_per_scene =
+  // With --shape-crop, as many crops as make up the pixels of the batch's whole images.
+  const int crops_per_image =
       o.shape_crop ? (o.image_size / o.shape_crop) * (o.image_size / o.shape_crop) : 1;
-  BatchPrefetcher shape_data(o.seed_base + (uint64_t{2} << 40), o.batch * crops_per_scene,
+  BatchPrefetcher shape_data(o.seed_base + (uint64_t{2} << 40), o.batch * crops_per_image,
                              o.image_size, 1, o.shape_crop);
   torch::Generator gen = at::detail::createCPUGenerator(o.seed_base);
 
