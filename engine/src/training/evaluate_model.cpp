@@ -76,6 +76,30 @@ std::string quoted(std::string caption) {
   return "\"" + caption + "\"";
 }
 
+// The prompts of a .jsonl written by write_eval_prompts (the first `limit`; 0: all), read
+// before any work so that a bad line is named at once.
+struct EvalPrompt {
+  data::SceneSpec spec;
+  std::string caption;
+};
+std::vector<EvalPrompt> read_prompts(const fs::path& file, int limit) {
+  std::ifstream in(file);
+  if (!in) fail(file.string(), ": cannot read the prompts");
+  std::vector<EvalPrompt> prompts;
+  std::string line;
+  for (int n = 1;
+       std::getline(in, line) && (limit <= 0 || static_cast<int>(prompts.size()) < limit); ++n) {
+    if (line.empty()) continue;
+    try {
+      const nlohmann::json j = nlohmann::json::parse(line);
+      prompts.push_back({data::spec_from_json(j), j.at("caption").get<std::string>()});
+    } catch (const std::exception& e) {
+      fail(file.string(), ":", n, ": ", e.what());
+    }
+  }
+  return prompts;
+}
+
 std::string image_name(int index) {
   char name[32];
   std::snprintf(name, sizeof name, "%05d.png", index);
@@ -137,8 +161,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   Engine engine(eo);
   Status st = engine.load(o.model.string());
   if (!st.ok()) fail(st.message());
-  std::ifstream in(o.prompts);
-  if (!in) fail(o.prompts.string(), ": cannot read the prompts");
+  const std::vector<EvalPrompt> prompts = read_prompts(o.prompts, o.limit);
   fs::create_directories(o.out / "images");
   // Rows are appended and flushed as they finish: an interrupted run keeps what it measured.
   std::ofstream csv(o.out / "eval.csv", std::ios::trunc);
@@ -148,13 +171,8 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   std::vector<double> ious, seconds;
   std::vector<cv::Mat> sheet;
   int width = 0, height = 0;  // of the images generated (the model's default unless o.size)
-  std::string line;
   int index = 0;
-  while (std::getline(in, line) && (o.limit <= 0 || index < o.limit)) {
-    if (line.empty()) continue;
-    const nlohmann::json j = nlohmann::json::parse(line);
-    const data::SceneSpec spec = data::spec_from_json(j);
-    const std::string caption = j.at("caption").get<std::string>();
+  for (const auto& [spec, caption] : prompts) {
     GenerateRequest req;
     req.prompt = caption;
     req.steps = o.steps;
@@ -261,32 +279,26 @@ EvalSummary evaluate_model(const EvalOptions& o) {
 }
 
 EvalSummary grade_images(const GradeOptions& o) {
-  std::ifstream in(o.prompts);
-  if (!in) fail(o.prompts.string(), ": cannot read the prompts");
+  const std::vector<EvalPrompt> prompts = read_prompts(o.prompts, o.limit);
   fs::create_directories(o.out);
   std::ofstream csv(o.out / "grade.csv", std::ios::trunc);
   if (!csv) fail((o.out / "grade.csv").string(), ": cannot write");
   csv << "index,objects,ok,colour_ok,kind_ok,position_ok,predicted_kinds,caption\n";
   EvalSummary s;
-  std::string line;
   int index = 0;
-  while (std::getline(in, line) && (o.limit <= 0 || index < o.limit)) {
-    if (line.empty()) continue;
+  for (const auto& [spec, caption] : prompts) {
     const fs::path image = o.images / image_name(index);
     if (!fs::exists(image)) {
       if (o.limit > 0 || index == 0)
         fail(image.string(), ": no image for prompt ", index, " of ", o.prompts.string());
       break;  // a partial evaluation: grade what it wrote
     }
-    const nlohmann::json j = nlohmann::json::parse(line);
-    const data::SceneSpec spec = data::spec_from_json(j);
     const RgbImage img = read_png_rgb(image);
     const cv::Mat rgb(img.height, img.width, CV_8UC3, const_cast<uint8_t*>(img.rgb.data()));
     const data::CheckResult check = data::check_scene(rgb, spec);
     const Verdict v = tally(spec, check, s);
     csv << index << ',' << spec.objects.size() << ',' << check.ok << ',' << v.colour << ','
-        << v.kind << ',' << v.position << ',' << v.predicted << ','
-        << quoted(j.at("caption").get<std::string>()) << '\n';
+        << v.kind << ',' << v.position << ',' << v.predicted << ',' << quoted(caption) << '\n';
     ++index;
   }
   std::ostringstream md;
