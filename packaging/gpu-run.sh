@@ -51,7 +51,8 @@ run() {
 
 case $phase in
   test)
-    for t in test_gather_scatter test_gather_scatter_half test_partial_graph test_sparse_unet; do
+    for t in test_gather_scatter test_gather_scatter_half test_kernel_twins test_partial_graph \
+      test_sparse_unet; do
       run "$bin/$t" --gtest_brief=1
     done
     ;;

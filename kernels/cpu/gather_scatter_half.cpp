@@ -1,12 +1,12 @@
-// fp16 twins of the CUDA kernels: half storage, float arithmetic, one loop over the output
-// elements in the CUDA kernels' index order. Correct rather than fast: the engine's CPU path
-// is fp32 (cpu/gather_scatter.cpp); these are the references the fp16 CUDA kernels are
-// tested against.
+// fp16 twins of the CUDA kernels: half storage, float arithmetic, the CUDA kernels' element
+// code (common/gather_scatter_element.h) run in a loop over the output elements. Correct
+// rather than fast: the engine's CPU path is fp32 (cpu/gather_scatter.cpp); these are the
+// references the fp16 CUDA kernels are tested against. Also the half conversions.
 #include <bit>
 #include <cmath>
 
+#include "gather_scatter_element.h"
 #include "hd/kernels/gather_scatter.h"
-#include "hd/kernels/tile_index.h"
 
 namespace hd::kernels {
 
@@ -46,10 +46,6 @@ Half float_to_half(float f) {
 
 namespace {
 
-float silu(float v) {
-  return v / (1.0f + std::exp(-v));
-}
-
 void run(int64_t n, const ParallelFor& parallel,
          const std::function<void(int64_t, int64_t)>& body) {
   if (parallel && n > 1) {
@@ -59,71 +55,26 @@ void run(int64_t n, const ParallelFor& parallel,
   }
 }
 
+// Every output element of a kernel, in index order (chunks in parallel).
+template <class P, class Fn>
+void for_each_element(const P& p, const ParallelFor& parallel, Fn fn) {
+  run(element::count(p), parallel, [&](int64_t begin, int64_t end) {
+    for (int64_t idx = begin; idx < end; ++idx) fn(p, idx);
+  });
+}
+
 }  // namespace
 
 void gather_cpu(const GatherParamsHalf& p, const ParallelFor& parallel) {
-  const int64_t N = p.tiles.count, C = p.channels, wh = p.window_h, ww = p.window_w;
-  const int64_t vh = p.height * p.upsample, vw = p.width * p.upsample;
-  run(p.batch * N * C * wh * ww, parallel, [&](int64_t begin, int64_t end) {
-    for (int64_t idx = begin; idx < end; ++idx) {
-      const auto [b, n, c, i, j] = unravel_window(idx, N, C, wh, ww, p.channels_last);
-      const int64_t vy = p.tiles.ys[n] + i, vx = p.tiles.xs[n] + j;
-      float v = 0.0f;
-      if (vy >= 0 && vy < vh && vx >= 0 && vx < vw) {
-        const int64_t y = vy / p.upsample, x = vx / p.upsample;
-        v = half_to_float(p.channels_last ? p.input[((b * p.height + y) * p.width + x) * C + c]
-                                          : p.input[((b * C + c) * p.height + y) * p.width + x]);
-        if (p.scale) v = v * p.scale[b * C + c] + (p.shift ? p.shift[b * C + c] : 0.0f);
-        if (p.silu) v = silu(v);
-      }
-      const int64_t tile = b * N + n;
-      const int64_t o = p.channels_last
-                            ? ((tile * wh + i) * ww + j) * p.out_channels + p.channel_offset + c
-                            : ((tile * p.out_channels + p.channel_offset + c) * wh + i) * ww + j;
-      p.output[o] = float_to_half(v);
-    }
-  });
+  for_each_element(p, parallel, element::gather<Half>);
 }
 
 void scatter_cpu(const ScatterParamsHalf& p, const ParallelFor& parallel) {
-  const int64_t N = p.positions.count, C = p.channels, th = p.tile_h, tw = p.tile_w;
-  run(p.batch * N * C * th * tw, parallel, [&](int64_t begin, int64_t end) {
-    for (int64_t idx = begin; idx < end; ++idx) {
-      const auto [b, n, c, i, j] = unravel_window(idx, N, C, th, tw, p.channels_last);
-      const int64_t y = p.positions.ys[n] + i, x = p.positions.xs[n] + j;
-      if (y < 0 || y >= p.height || x < 0 || x >= p.width) continue;
-      float v = half_to_float(p.tiles[idx]);
-      if (p.residual) v += half_to_float(p.residual[idx]);
-      const int64_t o = p.channels_last ? ((b * p.height + y) * p.width + x) * C + c
-                                        : ((b * C + c) * p.height + y) * p.width + x;
-      p.output[o] = float_to_half(v * p.scale);
-    }
-  });
+  for_each_element(p, parallel, element::scatter<Half>);
 }
 
 void scatter_gather_cpu(const ScatterGatherParamsHalf& p, const ParallelFor& parallel) {
-  const int64_t M = p.windows.count, C = p.channels, wh = p.window_h, ww = p.window_w, t = p.tile;
-  run(p.batch * M * C * wh * ww, parallel, [&](int64_t begin, int64_t end) {
-    for (int64_t idx = begin; idx < end; ++idx) {
-      const auto [b, m, c, i, j] = unravel_window(idx, M, C, wh, ww, p.channels_last);
-      const int64_t y = p.windows.ys[m] + i, x = p.windows.xs[m] + j;
-      float v = 0.0f;
-      if (y >= 0 && y < p.height && x >= 0 && x < p.width) {
-        const int32_t k = p.tile_at[(y / t) * p.grid_w + x / t];
-        if (k >= 0) {
-          const int64_t tile = b * p.tile_count + k, ty = y % t, tx = x % t;
-          v = half_to_float(p.channels_last ? p.tiles[((tile * t + ty) * t + tx) * C + c]
-                                            : p.tiles[((tile * C + c) * t + ty) * t + tx]);
-        } else {
-          v = half_to_float(p.channels_last ? p.cached[((b * p.height + y) * p.width + x) * C + c]
-                                            : p.cached[((b * C + c) * p.height + y) * p.width + x]);
-        }
-        if (p.scale) v = v * p.scale[b * C + c] + (p.shift ? p.shift[b * C + c] : 0.0f);
-        if (p.silu) v = silu(v);
-      }
-      p.output[idx] = float_to_half(v);
-    }
-  });
+  for_each_element(p, parallel, element::scatter_gather<Half>);
 }
 
 }  // namespace hd::kernels

@@ -1,5 +1,5 @@
-// Gather/scatter kernels: the CPU kernels against a reference built from torch ops, the
-// round-trip identities, and (where a GPU exists) the CUDA twins against the CPU kernels.
+// Gather/scatter kernels: the CPU kernels against a reference built from torch ops and the
+// round-trip identities (the CUDA twins: test_kernel_twins.cpp).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -96,41 +96,6 @@ TEST(ScatterCpu, RoundTripAndResidual) {
   for (int64_t n = 0; n < N; ++n) mask.slice(0, ys[n], ys[n] + t).slice(1, xs[n], xs[n] + t).fill_(1);
   torch::Tensor expected = (x + 1) * 0.5 * mask;
   EXPECT_TRUE(torch::allclose(out, expected, 1e-6, 1e-6));
-}
-
-// The CUDA twins give the CPU kernels' results (skipped without a GPU).
-TEST(GatherScatterCuda, MatchesCpu) {
-#ifdef HD_WITH_CUDA
-  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
-  torch::manual_seed(2);
-  const int64_t B = 2, C = 5, H = 16, W = 16, win = 6, N = 3;
-  const std::vector<int32_t> ys = {-1, 7, 11}, xs = {-1, 3, 11};
-  torch::Tensor x = torch::randn({B, C, H, W}), scale = torch::randn({B, C}), shift = torch::randn({B, C});
-  auto run_gather = [&](bool cuda) {
-    torch::Device dev = cuda ? torch::kCUDA : torch::kCPU;
-    torch::Tensor xd = x.to(dev), sd = scale.to(dev), hd = shift.to(dev);
-    torch::Tensor dy = torch::tensor(ys, torch::kInt32).to(dev), dx = torch::tensor(xs, torch::kInt32).to(dev);
-    torch::Tensor out = torch::zeros({B * N, C, win, win}, xd.options());
-    GatherParams p;
-    p.input = xd.data_ptr<float>();
-    p.batch = B, p.channels = C, p.height = H, p.width = W;
-    p.tiles = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
-    p.window_h = p.window_w = win;
-    p.scale = sd.data_ptr<float>(), p.shift = hd.data_ptr<float>(), p.silu = true;
-    p.output = out.data_ptr<float>();
-    p.out_channels = C;
-    if (cuda) {
-      gather_cuda(p, nullptr);
-      torch::cuda::synchronize();
-    } else {
-      gather_cpu(p);
-    }
-    return out.cpu();
-  };
-  EXPECT_TRUE(torch::allclose(run_gather(false), run_gather(true), 1e-5, 1e-5));
-#else
-  GTEST_SKIP() << "built without CUDA kernels";
-#endif
 }
 
 }  // namespace
@@ -268,35 +233,6 @@ TEST(ScatterGatherCpu, EqualsScatterThenGather) {
     EXPECT_TRUE(torch::allclose(out.contiguous(), expected, 1e-6, 1e-6)) << "channels_last " << cl;
   }
   EXPECT_TRUE(torch::equal(f.cached, cached_before));
-}
-
-// The CUDA twin gives the CPU kernel's values (skipped without a GPU).
-TEST(ScatterGatherCuda, MatchesCpu) {
-#ifdef HD_WITH_CUDA
-  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
-  FusedCase f;
-  for (bool cl : {false, true}) {
-    auto run = [&](torch::Device dev) {
-      const auto fmt = cl ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-      torch::Tensor tl = f.tiles.to(dev).contiguous(fmt), map = f.cached.to(dev).contiguous(fmt);
-      torch::Tensor out = torch::zeros({f.B * f.windows(), f.C, f.t + 2, f.t + 2}, tl.options()).contiguous(fmt);
-      torch::Tensor at = torch::tensor(f.tile_at, torch::kInt32).to(dev);
-      torch::Tensor wy = torch::tensor(f.win_ys, torch::kInt32).to(dev), wx = torch::tensor(f.win_xs, torch::kInt32).to(dev);
-      torch::Tensor sc = f.scale.to(dev), sh = f.shift.to(dev);
-      ScatterGatherParams p = f.params(tl, map, at, wy, wx, sc, sh, out, cl);
-      if (dev.is_cuda()) {
-        scatter_gather_cuda(p, nullptr);
-        torch::cuda::synchronize();
-      } else {
-        scatter_gather_cpu(p);
-      }
-      return out.cpu().contiguous();
-    };
-    EXPECT_TRUE(torch::allclose(run(torch::kCPU), run(torch::kCUDA), 1e-5, 1e-5)) << "channels_last " << cl;
-  }
-#else
-  GTEST_SKIP() << "built without CUDA kernels";
-#endif
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // 16-bit kernels: the half conversions against torch's, the CPU fp16 twins and the CPU bf16
-// kernels against the fp32 kernels on representable inputs, and (where a GPU exists) the
-// CUDA fp16 kernels against the CPU fp16 twins.
+// kernels against the fp32 kernels on representable inputs (the CUDA fp16 kernels against
+// the CPU fp16 twins: test_kernel_twins.cpp).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -178,45 +178,6 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) { expect_matches_float_kernels<Hal
 // bfloat16 keeps 8 mantissa bits: one rounding step is up to 2^-8 relative.
 TEST(GatherScatterBFloat16Cpu, MatchFloatKernels) {
   expect_matches_float_kernels<BFloat16>(torch::kBFloat16, 8e-3, 1e-3);
-}
-
-// The CUDA fp16 kernels give the CPU fp16 twins' values (skipped without a GPU).
-TEST(GatherScatterHalfCuda, MatchesCpu) {
-#ifdef HD_WITH_CUDA
-  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
-  Problem pr;
-  const int64_t N = static_cast<int64_t>(pr.ys.size());
-  for (bool cl : {false, true}) {
-    const auto fmt = cl ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-    auto run = [&](torch::Device dev) {
-      torch::Tensor in = pr.x.to(torch::kHalf).to(dev).contiguous(fmt);
-      torch::Tensor out =
-          torch::zeros({pr.B * N, pr.C, pr.win, pr.win}, in.options()).contiguous(fmt);
-      torch::Tensor dy = torch::tensor(pr.ys, torch::kInt32).to(dev),
-                    dx = torch::tensor(pr.xs, torch::kInt32).to(dev);
-      torch::Tensor sc = pr.scale.to(dev), sh = pr.shift.to(dev);
-      GatherParamsHalf h;
-      h.input = half_ptr(in);
-      h.batch = pr.B, h.channels = pr.C, h.height = pr.H, h.width = pr.W;
-      h.tiles = {dy.data_ptr<int32_t>(), dx.data_ptr<int32_t>(), N};
-      h.window_h = h.window_w = pr.win;
-      h.scale = sc.data_ptr<float>(), h.shift = sh.data_ptr<float>(), h.silu = true;
-      h.output = half_ptr(out);
-      h.out_channels = pr.C, h.channels_last = cl;
-      if (dev.is_cuda()) {
-        gather_cuda(h, nullptr);
-        torch::cuda::synchronize();
-      } else {
-        gather_cpu(h);
-      }
-      return out.cpu().to(torch::kFloat32).contiguous();
-    };
-    EXPECT_TRUE(torch::allclose(run(torch::kCPU), run(torch::kCUDA), 2e-3, 1e-3))
-        << "channels_last " << cl;
-  }
-#else
-  GTEST_SKIP() << "built without CUDA kernels";
-#endif
 }
 
 }  // namespace
