@@ -94,10 +94,6 @@
         <translation>Schritte</translation>
     </message>
     <message>
-        <source>Denoising steps (DDIM)</source>
-        <translation>Entrauschungsschritte (DDIM)</translation>
-    </message>
-    <message>
         <source>Guidance</source>
         <translation>Guidance</translation>
     </message>
@@ -112,6 +108,18 @@
     <message>
         <source>The model&apos;s default size</source>
         <translation>Standardgröße des Modells</translation>
+    </message>
+    <message>
+        <source>Denoising steps</source>
+        <translation>Entrauschungsschritte</translation>
+    </message>
+    <message>
+        <source>Sampler</source>
+        <translation>Sampler</translation>
+    </message>
+    <message>
+        <source>DDIM: the paper&apos;s sampler. DPM++ 2M (DPM-Solver++): a second-order solver, nearer the fully converged image than DDIM in as many steps (20 to 30 steps).</source>
+        <translation>DDIM: der Sampler des Papers. DPM++ 2M (DPM-Solver++): ein Löser zweiter Ordnung, bei gleicher Schrittzahl näher am vollständig konvergierten Bild als DDIM (20 bis 30 Schritte).</translation>
     </message>
 </context>
 <context>

@@ -94,10 +94,6 @@
         <translation>단계 수</translation>
     </message>
     <message>
-        <source>Denoising steps (DDIM)</source>
-        <translation>디노이징 단계 수 (DDIM)</translation>
-    </message>
-    <message>
         <source>Guidance</source>
         <translation>가이던스</translation>
     </message>
@@ -112,6 +108,18 @@
     <message>
         <source>The model&apos;s default size</source>
         <translation>모델의 기본 크기</translation>
+    </message>
+    <message>
+        <source>Denoising steps</source>
+        <translation>디노이징 단계</translation>
+    </message>
+    <message>
+        <source>Sampler</source>
+        <translation>샘플러</translation>
+    </message>
+    <message>
+        <source>DDIM: the paper&apos;s sampler. DPM++ 2M (DPM-Solver++): a second-order solver, nearer the fully converged image than DDIM in as many steps (20 to 30 steps).</source>
+        <translation>DDIM: 논문의 샘플러. DPM++ 2M (DPM-Solver++): 2차 솔버로, 같은 단계 수에서 DDIM보다 완전히 수렴한 이미지에 더 가깝습니다 (20~30단계).</translation>
     </message>
 </context>
 <context>

@@ -29,7 +29,8 @@ const std::vector<OptionSpec>& specs() {
        "configs for a single-file checkpoint: folder or bundled name (default sd-v1-4)", "DIR"},
       {"prompt", true, false, "the text to draw (required)", "TEXT"},
       {"negative", true, false, "negative prompt (the unconditional input)", "TEXT"},
-      {"steps", true, false, "DDIM steps (default 50)", "N"},
+      {"steps", true, false, "denoising steps (default 50)", "N"},
+      scheduler_option(),
       {"guidance", true, false, "classifier-free guidance scale; <= 1 disables it (default 7.5)",
        "G"},
       {"guidance-rescale", true, false,
@@ -40,7 +41,7 @@ const std::vector<OptionSpec>& specs() {
        "S"},
       {"width", true, false, "image width, a multiple of 8 (default: the model's)", "W"},
       {"height", true, false, "image height, a multiple of 8 (default: the model's)", "H"},
-      {"eta", true, false, "DDIM eta (default 0, deterministic)", "E"},
+      {"eta", true, false, "DDIM eta (default 0, deterministic; ddim only)", "E"},
       {"out", true, false, "PNG file to write (required)", "FILE.png"},
       {"save-tensor", true, false, "also write the image as float32 NCHW in [0,1], key 'image'",
        "FILE.safetensors"},
@@ -100,6 +101,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   req.prompt = *args.get("prompt");
   req.negative_prompt = args.get_or("negative", "");
   req.steps = args.get_int("steps", 50);
+  req.scheduler = scheduler_from(args);
   req.guidance_scale = static_cast<float>(args.get_double("guidance", 7.5));
   req.guidance_rescale = static_cast<float>(args.get_double("guidance-rescale", -1.0));
   req.seed = args.get_int64("seed", -1);

@@ -39,6 +39,21 @@ OptionSpec precision_option() {
   return {"precision", true, false, "UNet arithmetic: fp32 (default), bf16 (for CPUs) or fp16 (for CUDA)", "P"};
 }
 
+OptionSpec scheduler_option() {
+  return {"scheduler", true, false,
+          "sampler: ddim (default) or dpm++2m (DPM-Solver++ 2M: nearer the converged image in as "
+          "many steps)",
+          "NAME"};
+}
+
+std::string scheduler_from(const Args& args) {
+  const std::string s = args.get_or("scheduler", "ddim");
+  if (s != "ddim" && s != "dpm++2m") {
+    throw std::invalid_argument("--scheduler must be ddim or dpm++2m, got '" + s + "'");
+  }
+  return s;
+}
+
 EngineOptions engine_options(const Args& args) {
   EngineOptions o;
   const std::string device = args.get_or("device", "cpu");

@@ -10,7 +10,8 @@ namespace hd::cli {
 
 std::vector<OptionSpec> side_by_side_options() {
   return {{"model", true, false, "model (default: the embedded model)", "PATH"},
-          {"steps", true, false, "DDIM steps (default 50)", "N"},
+          {"steps", true, false, "denoising steps (default 50)", "N"},
+          scheduler_option(),
           {"guidance", true, false, "guidance scale (default 7.5)", "G"},
           {"seed", true, false, "seed of prompt 0; prompt i uses seed + i (default 0)", "S"},
           {"limit", true, false, "use the first N prompts", "N"},
@@ -35,6 +36,7 @@ GenerateRequest side_by_side_request(const Args& args, const std::string& prompt
   GenerateRequest req;
   req.prompt = prompt;
   req.steps = args.get_int("steps", 50);
+  req.scheduler = scheduler_from(args);
   req.guidance_scale = static_cast<float>(args.get_double("guidance", 7.5));
   req.seed = args.get_int64("seed", 0) + static_cast<int64_t>(index);
   req.highlight.interval = args.get_int("interval", 5);

@@ -262,7 +262,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
         {{"model", true, false, "model folder", "DIR"},
          {"prompts", true, false, ".jsonl of hd-train prompts", "FILE"},
          {"out", true, false, "report folder", "DIR"},
-         {"steps", true, false, "DDIM steps (default 50)", "N"},
+         {"steps", true, false, "denoising steps (default 50)", "N"},
+         {"scheduler", true, false, "sampler: ddim (default) or dpm++2m", "NAME"},
          {"guidance", true, false, "guidance (default 7.5)", "G"},
          {"guidance-rescale", true, false,
           "guidance rescale 0..1 (default: automatic, 0.7 for zero-terminal-SNR models)", "R"},
@@ -281,6 +282,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     o.out = a.get_or("out", "");
     if (o.model.empty() || o.prompts.empty() || o.out.empty()) throw std::invalid_argument("--model, --prompts and --out are required");
     o.steps = a.get_int("steps", o.steps);
+    o.scheduler = a.get_or("scheduler", o.scheduler);
     o.guidance = a.get_double("guidance", o.guidance);
     o.guidance_rescale = a.get_double("guidance-rescale", o.guidance_rescale);
     o.limit = a.get_int("limit", 0);

@@ -193,6 +193,15 @@ TEST(Cli, BadInputIsReported) {
   r = run("generate --model " + kPipeline + " --prompt x --precision fp8 --out x.png");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("--precision must be fp32, bf16 or fp16, got 'fp8'"), std::string::npos) << r.output;
+  r = run("generate --model " + kPipeline + " --prompt x --scheduler euler --out x.png");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--scheduler must be ddim or dpm++2m, got 'euler'"), std::string::npos)
+      << r.output;
+  r = run("generate --model " + kPipeline + " --prompt x --scheduler dpm++2m --eta 0.3 --out " +
+          scratch("e.png").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("eta 0.3 applies to the ddim scheduler only"), std::string::npos)
+      << r.output;
   r = run("generate --model " + kPipeline + " --prompt x --map-factors 2,x --out x.png");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("'--map-factors': '2,x' is not a comma-separated list of integers"),

@@ -8,6 +8,7 @@
 #include "hd/engine.h"
 #include "io/model_loader.h"
 #include "pipeline/stable_diffusion.h"
+#include "schedulers/scheduling_ddim.h"
 #include "torch_test_util.h"
 
 namespace hd {
@@ -184,6 +185,68 @@ TEST_F(PipelineTest, VPredictionZeroSnrWithGuidanceRescaleMatchesDiffusers) {
   EXPECT_NE(st.message().find("guidance rescale must be between 0 and 1 (negative: automatic), got 1.5"),
             std::string::npos)
       << st.message();
+  std::filesystem::remove_all(dir);
+}
+
+// DPM-Solver++ (2M) reproduces diffusers' DPMSolverMultistepScheduler images and timesteps
+// under three schedules: epsilon with "leading" spacing, the linspace default of a config
+// that names no spacing (SD v1.x's), and v-prediction with zero terminal SNR and "trailing"
+// spacing (the embedded model's). Bad scheduler requests fail naming the value.
+TEST_F(PipelineTest, DpmSolverMultistepMatchesDiffusers) {
+  const SafetensorsFile golden = SafetensorsFile::open(data_dir() / "pipeline_a_dpm.safetensors");
+  const auto& m = golden.metadata();
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("hd_dpm_" + std::to_string(::getpid()));
+  for (const std::string name : {"leading", "linspace", "vzsnr"}) {
+    SCOPED_TRACE(name);
+    std::filesystem::remove_all(dir);
+    std::filesystem::copy(data_dir() / "pipeline_a", dir, std::filesystem::copy_options::recursive);
+    std::ofstream(dir / "scheduler" / "scheduler_config.json", std::ios::trunc)
+        << m.at("config_" + name);
+    Engine engine;
+    Status st = engine.load(dir.string());
+    ASSERT_TRUE(st.ok()) << st.message();
+    GenerateRequest r;
+    r.scheduler = "dpm++2m";
+    r.prompt = m.at("prompt");
+    r.negative_prompt = m.at("negative_prompt");
+    r.steps = std::stoi(m.at("steps_" + name));
+    r.guidance_scale = std::stof(m.at("guidance"));
+    r.guidance_rescale = std::stof(m.at("guidance_rescale_" + name));
+    r.seed = std::stoll(m.at("seed"));
+    r.width = std::stoi(m.at("width"));
+    r.height = std::stoi(m.at("height"));
+    r.highlight.enabled = false;
+    std::vector<int64_t> timesteps;
+    GenerateResult out;
+    st = engine.generate(r, &out, [&](const StepEvent& e) {
+      timesteps.push_back(e.timestep);
+      return true;
+    });
+    ASSERT_TRUE(st.ok()) << st.message();
+    EXPECT_TRUE(torch::equal(torch::tensor(timesteps, torch::kLong),
+                             fixture_tensor(golden, "timesteps_" + name)));
+    EXPECT_LT(max_abs_diff(image_tensor(out.image), fixture_tensor(golden, "image_" + name)), 1e-3);
+    if (name == "leading") {  // DDIM on the same timesteps' count is another image
+      r.scheduler = "ddim";
+      ASSERT_TRUE((st = engine.generate(r, &out)).ok()) << st.message();
+      EXPECT_GT(max_abs_diff(image_tensor(out.image), fixture_tensor(golden, "image_" + name)),
+                1e-2);
+      r.scheduler = "dpm++2m";
+      r.eta = 0.5f;
+      st = engine.generate(r, &out);
+      EXPECT_FALSE(st.ok());
+      EXPECT_NE(st.message().find("eta 0.5 applies to the ddim scheduler only"), std::string::npos)
+          << st.message();
+      r.eta = 0;
+      r.scheduler = "euler";
+      st = engine.generate(r, &out);
+      EXPECT_FALSE(st.ok());
+      EXPECT_NE(st.message().find("scheduler 'euler' does not exist (expected ddim or dpm++2m)"),
+                std::string::npos)
+          << st.message();
+    }
+  }
   std::filesystem::remove_all(dir);
 }
 

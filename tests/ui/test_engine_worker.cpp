@@ -115,6 +115,25 @@ class TestEngineWorker : public QObject {
     QCOMPARE(steps.count(), 12);
   }
 
+  // The sampler reaches the engine: the same seed under DPM++ 2M draws another image than
+  // under DDIM, and twice the same one.
+  void samplerReachesTheEngine() {
+    QSignalSpy finished(client_, &EngineClient::runFinished);
+    QSignalSpy ended(client_, &EngineClient::runEnded);
+    GenerationParams p = request(4, 7);
+    p.highlight.enabled = false;
+    QVector<QImage> images;
+    for (const char* sampler : {"ddim", "dpm++2m", "dpm++2m"}) {
+      p.sampler = QLatin1String(sampler);
+      client_->generate(p);
+      QTRY_VERIFY_WITH_TIMEOUT(ended.count() == images.size() + 1, 120000);
+      QCOMPARE(finished.count(), images.size() + 1);
+      images << finished.last().first().value<RunResult>().image;
+    }
+    QVERIFY(images[0] != images[1]);
+    QVERIFY(images[1] == images[2]);
+  }
+
   void cancelTakesEffectWithinOneStep() {
     // The worker directly, so that the cancel request is made while the step is reported.
     QThread thread;

@@ -2,11 +2,13 @@
 // latency plot, step scrubber, image view, the control panels, theme and translations.
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QTest>
@@ -20,6 +22,7 @@
 #include "image_view.h"
 #include "latency_plot.h"
 #include "mask_view.h"
+#include "settings.h"
 #include "step_scrubber.h"
 #include "theme.h"
 #include "token_strip.h"
@@ -272,6 +275,26 @@ class TestPanels : public QObject {
     QVERIFY(panel.findChild<QLabel*>(QStringLiteral("usedSeed"))
                 ->text()
                 .contains(QStringLiteral("555")));
+  }
+
+  // The sampler combo offers the engine's samplers by the names other tools write, and the
+  // choice round-trips through the panel's params and the settings.
+  void generationPanelSampler() {
+    GenerationPanel panel;
+    auto* combo = panel.findChild<QComboBox*>(QStringLiteral("samplerCombo"));
+    QVERIFY(combo);
+    QCOMPARE(combo->count(), 2);
+    QCOMPARE(combo->itemText(1), QStringLiteral("DPM++ 2M"));
+    QCOMPARE(panel.params(-1).sampler, QStringLiteral("ddim"));
+    GenerationParams p;
+    p.sampler = QStringLiteral("dpm++2m");
+    panel.setParams(p);
+    QCOMPARE(combo->currentText(), QStringLiteral("DPM++ 2M"));
+    QCOMPARE(panel.params(-1).sampler, QStringLiteral("dpm++2m"));
+    Settings().setParams(panel.params(-1));
+    QCOMPARE(Settings().params().sampler, QStringLiteral("dpm++2m"));
+    QSettings().setValue(QStringLiteral("generate/sampler"), QStringLiteral("euler"));
+    QCOMPARE(Settings().params().sampler, QStringLiteral("ddim"));  // unknown: the default
   }
 
   void themesFollowThePalette() {

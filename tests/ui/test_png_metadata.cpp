@@ -19,6 +19,7 @@ ImageMetadata sample() {
   p.prompt = QStringLiteral("a red star above a blue house");
   p.negativePrompt = QStringLiteral("blurry, low quality");
   p.steps = 12;
+  p.sampler = QStringLiteral("dpm++2m");
   p.guidance = 6.5;
   p.seed = 1234567890123LL;
   p.width = 256;
@@ -119,7 +120,7 @@ class TestPngMetadata : public QObject {
     QCOMPARE(lines[1], QStringLiteral("Negative prompt: blurry, low quality"));
     QVERIFY2(
         lines[2].startsWith(QStringLiteral(
-            "Steps: 12, Sampler: DDIM, CFG scale: 6.5, Seed: 1234567890123, Size: 256x192, "
+            "Steps: 12, Sampler: DPM++ 2M, CFG scale: 6.5, Seed: 1234567890123, Size: 256x192, "
             "Model: hd-shapes, Highlight: on, Highlight interval: 4, Highlight threshold: 97")),
         qPrintable(lines[2]));
     // A value with a comma is quoted, as other tools do.
@@ -135,6 +136,7 @@ class TestPngMetadata : public QObject {
     QCOMPARE(back.params.prompt, m.params.prompt);
     QCOMPARE(back.params.negativePrompt, m.params.negativePrompt);
     QCOMPARE(back.params.steps, 12);
+    QCOMPARE(back.params.sampler, QStringLiteral("dpm++2m"));
     QCOMPARE(back.params.guidance, 6.5);
     QCOMPARE(back.params.seed, m.params.seed);
     QCOMPARE(back.params.width, 256);
@@ -154,7 +156,12 @@ class TestPngMetadata : public QObject {
     QCOMPARE(m.params.prompt, QStringLiteral("masterpiece, a cat\nwearing a hat"));
     QCOMPARE(m.params.negativePrompt, QStringLiteral("lowres, bad anatomy"));
     QCOMPARE(m.params.steps, 30);
+    QCOMPARE(m.params.sampler, QStringLiteral("ddim"));  // Karras sigmas: not ours, unchanged
     QCOMPARE(m.params.guidance, 7.0);
+    ImageMetadata dpm;
+    QVERIFY(png::parseParametersText(
+        QStringLiteral("a cat\nSteps: 25, Sampler: DPM++ 2M, CFG scale: 5, Seed: 1"), &dpm));
+    QCOMPARE(dpm.params.sampler, QStringLiteral("dpm++2m"));
     QCOMPARE(m.params.seed, 3141592653LL);
     QCOMPARE(m.params.width, 512);
     QCOMPARE(m.params.height, 768);
@@ -172,6 +179,7 @@ class TestPngMetadata : public QObject {
     ImageMetadata back;
     QVERIFY(png::fromJson(QJsonDocument::fromJson(bytes).object(), &back));
     QCOMPARE(back.params.seed, m.params.seed);
+    QCOMPARE(back.params.sampler, QStringLiteral("dpm++2m"));
     QVERIFY(back.params.highlight == m.params.highlight);
     QCOMPARE(back.params.compareDense, true);
     QCOMPARE(back.modelPath, m.modelPath);

@@ -186,6 +186,7 @@ hd::GenerateRequest toGenerateRequest(const GenerationParams& p) {
   r.prompt = p.prompt.toStdString();
   r.negative_prompt = p.negativePrompt.toStdString();
   r.steps = p.steps;
+  r.scheduler = p.sampler.toStdString();
   r.guidance_scale = float(p.guidance);
   r.seed = p.seed;
   r.width = p.width;

@@ -73,6 +73,12 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
   stepsLabel_ = new QLabel(this);
   form_->addRow(stepsLabel_, steps_);
 
+  sampler_ = new QComboBox(this);
+  sampler_->setObjectName(QStringLiteral("samplerCombo"));
+  for (const QString& key : samplerKeys()) sampler_->addItem(samplerName(key), key);
+  samplerLabel_ = new QLabel(this);
+  form_->addRow(samplerLabel_, sampler_);
+
   guidance_ = new QDoubleSpinBox(this);
   guidance_->setObjectName(QStringLiteral("guidanceSpin"));
   guidance_->setRange(0.0, 30.0);
@@ -114,6 +120,7 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
   });
   connect(seed_, &QLineEdit::textChanged, this, &GenerationPanel::changed);
   connect(steps_, &QSpinBox::valueChanged, this, &GenerationPanel::changed);
+  connect(sampler_, &QComboBox::currentIndexChanged, this, &GenerationPanel::changed);
   connect(guidance_, &QDoubleSpinBox::valueChanged, this, &GenerationPanel::changed);
   connect(width_, &QSpinBox::valueChanged, this, &GenerationPanel::changed);
   connect(height_, &QSpinBox::valueChanged, this, &GenerationPanel::changed);
@@ -137,6 +144,7 @@ GenerationParams GenerationPanel::params(qint64 lastSeed) const {
   p.prompt = prompt_->toPlainText().trimmed();
   p.negativePrompt = negative_->toPlainText().trimmed();
   p.steps = steps_->value();
+  p.sampler = sampler_->currentData().toString();
   p.guidance = guidance_->value();
   switch (seedMode()) {
     case SeedMode::Random:
@@ -158,6 +166,7 @@ void GenerationPanel::setParams(const GenerationParams& p) {
   prompt_->setPlainText(p.prompt);
   negative_->setPlainText(p.negativePrompt);
   steps_->setValue(p.steps);
+  if (const int i = sampler_->findData(p.sampler); i >= 0) sampler_->setCurrentIndex(i);
   guidance_->setValue(p.guidance);
   if (p.seed >= 0) {
     seed_->setText(QString::number(p.seed));
@@ -214,7 +223,11 @@ void GenerationPanel::retranslate() {
   seedMode_->setItemText(2, tr("Reuse last"));
   seed_->setPlaceholderText(tr("seed"));
   stepsLabel_->setText(tr("Steps"));
-  steps_->setToolTip(tr("Denoising steps (DDIM)"));
+  steps_->setToolTip(tr("Denoising steps"));
+  samplerLabel_->setText(tr("Sampler"));
+  sampler_->setToolTip(
+      tr("DDIM: the paper's sampler. DPM++ 2M (DPM-Solver++): a second-order solver, nearer the "
+         "fully converged image than DDIM in as many steps (20 to 30 steps)."));
   guidanceLabel_->setText(tr("Guidance"));
   guidance_->setToolTip(tr("Classifier-free guidance scale; 1 or less turns it off"));
   sizeLabel_->setText(tr("Size"));

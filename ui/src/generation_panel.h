@@ -1,5 +1,5 @@
 // GenerationPanel: prompt and negative prompt, seed (random, fixed or the last one used; the
-// seed used is always shown), steps, guidance and resolution.
+// seed used is always shown), steps, sampler, guidance and resolution.
 #pragma once
 
 #include <QWidget>
@@ -58,6 +58,7 @@ class GenerationPanel : public QWidget {
   QLineEdit* seed_ = nullptr;
   QLabel* usedSeed_ = nullptr;
   QSpinBox* steps_ = nullptr;
+  QComboBox* sampler_ = nullptr;
   QDoubleSpinBox* guidance_ = nullptr;
   QSpinBox* width_ = nullptr;
   QSpinBox* height_ = nullptr;
@@ -65,6 +66,7 @@ class GenerationPanel : public QWidget {
   QLabel* sizeLabel_ = nullptr;
   QLabel* seedLabel_ = nullptr;
   QLabel* stepsLabel_ = nullptr;
+  QLabel* samplerLabel_ = nullptr;
   QLabel* guidanceLabel_ = nullptr;
   int defaultWidth_ = 512, defaultHeight_ = 512;
   qint64 usedSeedValue_ = -1;

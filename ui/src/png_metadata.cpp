@@ -58,7 +58,8 @@ QString parametersText(const ImageMetadata& m) {
   const GenerationParams& p = m.params;
   const HighlightParams& h = p.highlight;
   QStringList fields;
-  fields << QStringLiteral("Steps: %1").arg(p.steps) << QStringLiteral("Sampler: DDIM")
+  fields << QStringLiteral("Steps: %1").arg(p.steps)
+         << QStringLiteral("Sampler: %1").arg(samplerName(p.sampler))
          << QStringLiteral("CFG scale: %1").arg(number(p.guidance))
          << QStringLiteral("Seed: %1").arg(p.seed)
          << QStringLiteral("Size: %1x%2").arg(p.width).arg(p.height);
@@ -124,6 +125,9 @@ bool parseParametersText(const QString& text, ImageMetadata* m) {
   p.negativePrompt = negative.join(u'\n').trimmed();
   bool ok = false;
   if (int v = kv.value(QStringLiteral("Steps")).toInt(&ok); ok) p.steps = v;
+  // Samplers the engine lacks (Euler a, DPM++ 2M Karras, ...) leave the current one.
+  if (const QString s = samplerKey(kv.value(QStringLiteral("Sampler"))); !s.isEmpty())
+    p.sampler = s;
   if (double v = QLocale::c().toDouble(kv.value(QStringLiteral("CFG scale")), &ok); ok)
     p.guidance = v;
   if (qint64 v = kv.value(QStringLiteral("Seed")).toLongLong(&ok); ok) p.seed = v;
@@ -195,7 +199,7 @@ QJsonObject toJson(const ImageMetadata& m) {
                    {"seed", QString::number(p.seed)},  // 64-bit: a string keeps every digit
                    {"width", p.width},
                    {"height", p.height},
-                   {"sampler", "DDIM"},
+                   {"sampler", samplerName(p.sampler)},
                    {"compare_dense", p.compareDense},
                    {"highlight", highlight},
                    {"timings", timings}};
@@ -222,6 +226,7 @@ bool fromJson(const QJsonObject& json, ImageMetadata* m) {
   p.prompt = json.value("prompt").toString();
   p.negativePrompt = json.value("negative_prompt").toString();
   p.steps = json.value("steps").toInt(p.steps);
+  if (const QString s = samplerKey(json.value("sampler").toString()); !s.isEmpty()) p.sampler = s;
   p.guidance = json.value("guidance_scale").toDouble(p.guidance);
   p.seed = json.value("seed").toVariant().toLongLong();
   p.width = json.value("width").toInt();

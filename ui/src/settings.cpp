@@ -13,6 +13,8 @@ GenerationParams Settings::params() const {
   p.prompt = s_.value("prompt/text", QStringLiteral("a red star above a blue house")).toString();
   p.negativePrompt = s_.value("prompt/negative").toString();
   p.steps = s_.value("generate/steps", p.steps).toInt();
+  if (const QString s = s_.value("generate/sampler").toString(); samplerKeys().contains(s))
+    p.sampler = s;
   p.guidance = s_.value("generate/guidance", p.guidance).toDouble();
   p.seed = s_.value("generate/seed", 42).toLongLong();
   p.width = s_.value("generate/width", 0).toInt();
@@ -35,6 +37,7 @@ void Settings::setParams(const GenerationParams& p) {
   s_.setValue("prompt/text", p.prompt);
   s_.setValue("prompt/negative", p.negativePrompt);
   s_.setValue("generate/steps", p.steps);
+  s_.setValue("generate/sampler", p.sampler);
   s_.setValue("generate/guidance", p.guidance);
   s_.setValue("generate/seed", p.seed);
   s_.setValue("generate/width", p.width);

@@ -95,6 +95,24 @@ Statistic statisticFromKey(const QString& key, Statistic fallback) {
   return fallback;
 }
 
+QStringList samplerKeys() {
+  return {QStringLiteral("ddim"), QStringLiteral("dpm++2m")};
+}
+
+QString samplerName(const QString& key) {
+  if (key == QLatin1String("ddim")) return QStringLiteral("DDIM");
+  if (key == QLatin1String("dpm++2m")) return QStringLiteral("DPM++ 2M");
+  return {};
+}
+
+QString samplerKey(const QString& name) {
+  const QString n = name.trimmed();
+  for (const QString& key : samplerKeys()) {
+    if (n.compare(samplerName(key), Qt::CaseInsensitive) == 0 || n == key) return key;
+  }
+  return {};
+}
+
 QString factorsText(const QList<int>& factors) {
   QStringList parts;
   for (int f : factors) parts << QString::number(f);

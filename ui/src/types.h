@@ -118,6 +118,7 @@ struct GenerationParams {
   QString prompt;
   QString negativePrompt;
   int steps = 20;
+  QString sampler = QStringLiteral("ddim");  // hd::GenerateRequest::scheduler: ddim or dpm++2m
   double guidance = 7.5;
   qint64 seed = -1;  // < 0: random (the engine reports the seed used)
   int width = 0;     // 0: the model's default
@@ -125,6 +126,12 @@ struct GenerationParams {
   HighlightParams highlight;
   bool compareDense = false;
 };
+
+// The samplers the engine offers: their request keys, and the names other Stable Diffusion
+// tools write in a PNG's parameters ("DDIM", "DPM++ 2M"). Unknown names give an empty string.
+QStringList samplerKeys();
+QString samplerName(const QString& key);
+QString samplerKey(const QString& name);
 
 struct StepData {
   quint64 runId = 0;

@@ -70,6 +70,10 @@ struct GenerateRequest {
   std::string prompt;
   std::string negative_prompt;  // the unconditional input of classifier-free guidance
   int steps = 50;
+  // The sampler: "ddim" (DDIMScheduler; the paper's reference point) or "dpm++2m"
+  // (DPMSolverMultistepScheduler, DPM-Solver++ second order: nearer the converged image than
+  // DDIM in as many steps). Both read the model's scheduler_config.json for the noise schedule.
+  std::string scheduler = "ddim";
   float guidance_scale = 7.5f;  // <= 1: no classifier-free guidance (one UNet pass a step)
   // diffusers' guidance_rescale (Lin et al. 2023, 3.4): blends the guided prediction with
   // itself rescaled to the conditional prediction's standard deviation, against the
@@ -80,7 +84,7 @@ struct GenerateRequest {
   int64_t seed = -1;            // < 0: a random seed, reported in the result
   int width = 0;                // 0: the model's default; must be a multiple of 8
   int height = 0;
-  float eta = 0.0f;             // DDIM eta (0: deterministic)
+  float eta = 0.0f;             // DDIM eta (0: deterministic; ddim only)
   HighlightOptions highlight;   // attention-guided sparse steps (enabled by default)
   bool previews = false;        // a cheap latent-to-RGB preview in every StepEvent
 };

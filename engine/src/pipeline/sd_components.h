@@ -8,7 +8,7 @@
 #include "models/autoencoder_kl.h"
 #include "models/clip_text_model.h"
 #include "models/unet_2d_condition.h"
-#include "schedulers/scheduling_ddim.h"
+#include "schedulers/noise_schedule.h"
 #include "tokenizers/tokenizer.h"
 
 namespace hd {

@@ -11,6 +11,7 @@
 #include "models/macs.h"
 #include "pipeline/highlight_denoiser.h"
 #include "pipeline/latent_preview.h"
+#include "schedulers/scheduler.h"
 
 namespace hd {
 namespace {
@@ -113,12 +114,13 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
   context = context.to(unet_dtype);
   result->text_encoder_ms = ms_since(t0);
 
-  DDIMScheduler scheduler(sd_->scheduler);
-  scheduler.set_timesteps(req.steps);
+  const std::unique_ptr<Scheduler> scheduler =
+      make_scheduler(req.scheduler, sd_->scheduler, req.eta);
+  scheduler->set_timesteps(req.steps);
   auto generator = at::detail::createCPUGenerator(static_cast<uint64_t>(result->seed));
   torch::Tensor latents = prepare_latents(generator, height, width);  // [1, C, h, w]
 
-  const auto& timesteps = scheduler.timesteps();
+  const auto& timesteps = scheduler->timesteps();
   std::unique_ptr<HighlightDenoiser> highlight;
   if (!predictor && req.highlight.enabled) {
     highlight = std::make_unique<HighlightDenoiser>(*sd_, req.highlight, static_cast<int>(timesteps.size()),
@@ -165,10 +167,12 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
       }
     }
     torch::Tensor noise;
-    if (req.eta > 0) noise = torch::randn(latents.sizes(), generator, torch::kFloat32).to(device_);
-    latents = scheduler.step(noise_pred, t, latents, req.eta, noise);
+    if (scheduler->needs_noise())
+      noise = torch::randn(latents.sizes(), generator, torch::kFloat32).to(device_);
+    latents = scheduler->step(noise_pred, t, latents, noise);
     if (device_.is_cuda()) latents.cpu();  // wait for the device so the step time is real
-    if (preview_) e.preview = std::make_shared<Image>(preview_->render(scheduler.pred_original_sample()));
+    if (preview_)
+      e.preview = std::make_shared<Image>(preview_->render(scheduler->pred_original_sample()));
     const double ms = ms_since(step_start);
     e.ms = ms;
     e.elapsed_ms = ms_since(loop_start);

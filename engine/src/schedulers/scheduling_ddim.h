@@ -3,42 +3,27 @@
 #pragma once
 
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include <torch/types.h>
 
+#include "schedulers/scheduler.h"
+
 namespace hd {
 
-class JsonConfig;
-
-struct DDIMSchedulerConfig {
-  int64_t num_train_timesteps = 1000;
-  double beta_start = 0.0001;
-  double beta_end = 0.02;
-  std::string beta_schedule = "linear";  // linear | scaled_linear | squaredcos_cap_v2
-  bool clip_sample = true;
-  double clip_sample_range = 1.0;
-  bool set_alpha_to_one = true;
-  int64_t steps_offset = 0;
-  std::string prediction_type = "epsilon";    // epsilon | v_prediction | sample
-  std::string timestep_spacing = "leading";   // leading | trailing | linspace
-  bool rescale_betas_zero_snr = false;
-
-  // Reads scheduler_config.json; accepts configs of other diffusers schedulers (PNDM,
-  // LMSDiscrete, ...) since SD releases ship PNDM's, and keeps the betas they define.
-  static DDIMSchedulerConfig from_json(const JsonConfig& config);
-  // SD v1.x settings: scaled_linear 0.00085..0.012, steps_offset 1, no clipping.
-  static DDIMSchedulerConfig stable_diffusion();
-};
-
-class DDIMScheduler {
+class DDIMScheduler : public Scheduler {
  public:
-  explicit DDIMScheduler(const DDIMSchedulerConfig& config);
+  // eta: the stochasticity of the Scheduler interface's step() (0: deterministic).
+  explicit DDIMScheduler(const DDIMSchedulerConfig& config, double eta = 0.0);
 
-  void set_timesteps(int64_t num_inference_steps);
-  const std::vector<int64_t>& timesteps() const { return timesteps_; }
+  void set_timesteps(int64_t num_inference_steps) override;
+  const std::vector<int64_t>& timesteps() const override { return timesteps_; }
   double init_noise_sigma() const { return 1.0; }
+  bool needs_noise() const override { return eta_ > 0; }
+  torch::Tensor step(const torch::Tensor& model_output, int64_t timestep,
+                     const torch::Tensor& sample, const torch::Tensor& noise) override {
+    return step(model_output, timestep, sample, eta_, noise);
+  }
 
   // One reverse step x_t -> x_{t-1}. model_output and sample: [B, C, h, w].
   // `noise` is only used when eta > 0 (same shape as sample).
@@ -47,7 +32,7 @@ class DDIMScheduler {
                      const torch::Tensor& noise = {}) const;
 
   // The clean-sample estimate x_0 of the last step() (for previews).
-  const torch::Tensor& pred_original_sample() const { return pred_original_sample_; }
+  const torch::Tensor& pred_original_sample() const override { return pred_original_sample_; }
   // The clean-sample estimate x_0 of a noisy `sample` at training timestep `timestep` from
   // the model's output, by the config's prediction_type (not clipped). [B, C, h, w].
   torch::Tensor predict_original_sample(const torch::Tensor& model_output, int64_t timestep,
@@ -58,6 +43,7 @@ class DDIMScheduler {
 
  private:
   DDIMSchedulerConfig config_;
+  double eta_ = 0.0;
   torch::Tensor alphas_cumprod_;
   double final_alpha_cumprod_;
   int64_t num_inference_steps_ = 0;

@@ -176,6 +176,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     GenerateRequest req;
     req.prompt = caption;
     req.steps = o.steps;
+    req.scheduler = o.scheduler;
     req.guidance_scale = static_cast<float>(o.guidance);
     req.guidance_rescale = static_cast<float>(o.guidance_rescale);
     req.seed = static_cast<int64_t>(o.seed) + index;
@@ -218,10 +219,13 @@ EvalSummary evaluate_model(const EvalOptions& o) {
   s.seconds_per_image = quantile(seconds, 0.5);
   std::ostringstream md;
   char row[512];
-  md << "# Quality bars of " << o.model.string() << "\n\n" << index << " held-out prompts of " << o.prompts.string()
-     << ", dense DDIM " << o.steps << " steps, " << width << "x" << height << ", guidance " << o.guidance
-     << (o.guidance_rescale >= 0 ? ", guidance rescale " + std::to_string(o.guidance_rescale).substr(0, 4)
-                                 : std::string(", guidance rescale automatic"))
+  md << "# Quality bars of " << o.model.string() << "\n\n"
+     << index << " held-out prompts of " << o.prompts.string() << ", dense "
+     << (o.scheduler == "ddim" ? "DDIM" : o.scheduler) << " " << o.steps << " steps, " << width
+     << "x" << height << ", guidance " << o.guidance
+     << (o.guidance_rescale >= 0
+             ? ", guidance rescale " + std::to_string(o.guidance_rescale).substr(0, 4)
+             : std::string(", guidance rescale automatic"))
      << "\n\n";
   md << fidelity_markdown(s);
   std::snprintf(row, sizeof row, "- attention IoU: mean %.3f (bar 0.5), quartiles %.3f / %.3f / %.3f\n", s.iou_mean,

@@ -10,6 +10,7 @@
 #include "data/rng.h"
 #include "data/scene.h"
 #include "io/model_loader.h"
+#include "schedulers/scheduling_ddim.h"
 
 namespace hd::train {
 
