@@ -156,10 +156,6 @@
         <translation>In partiellen Schritten nur den Bereich des hervorgehobenen Tokens neu berechnen</translation>
     </message>
     <message>
-        <source>After the maps are collected, a full step every N steps; partial steps in between</source>
-        <translation>Nach der Erfassung der Karten alle N Schritte ein voller Schritt, dazwischen partielle Schritte</translation>
-    </message>
-    <message>
         <source>Threshold</source>
         <translation>Schwellwert</translation>
     </message>
@@ -254,6 +250,10 @@
     <message>
         <source>The words to highlight. Double-click a word in the token strip to add or remove it.</source>
         <translation>Die hervorzuhebenden Wörter. Doppelklicken Sie ein Wort in der Token-Leiste, um es hinzuzufügen oder zu entfernen.</translation>
+    </message>
+    <message>
+        <source>After the maps are collected, a full step every N steps; partial steps in between. 5 suits 50 steps; with fewer steps each step changes more, so keep N near steps / 10 (2 at 20 steps).</source>
+        <translation>Nach dem Erfassen der Karten alle N Schritte ein voller Schritt, dazwischen Teilschritte. 5 passt zu 50 Schritten; bei weniger Schritten ändert jeder Schritt mehr, daher N etwa Schritte / 10 wählen (2 bei 20 Schritten).</translation>
     </message>
 </context>
 <context>

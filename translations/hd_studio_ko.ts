@@ -156,10 +156,6 @@
         <translation>부분 단계에서는 강조된 토큰의 영역만 다시 계산합니다</translation>
     </message>
     <message>
-        <source>After the maps are collected, a full step every N steps; partial steps in between</source>
-        <translation>맵을 수집한 뒤 N단계마다 전체 단계, 그 사이에는 부분 단계</translation>
-    </message>
-    <message>
         <source>Threshold</source>
         <translation>임계값</translation>
     </message>
@@ -254,6 +250,10 @@
     <message>
         <source>The words to highlight. Double-click a word in the token strip to add or remove it.</source>
         <translation>강조할 단어입니다. 토큰 줄에서 단어를 더블클릭하면 추가하거나 제거합니다.</translation>
+    </message>
+    <message>
+        <source>After the maps are collected, a full step every N steps; partial steps in between. 5 suits 50 steps; with fewer steps each step changes more, so keep N near steps / 10 (2 at 20 steps).</source>
+        <translation>맵을 수집한 뒤 N 단계마다 전체 단계를 실행하고, 그 사이에는 부분 단계를 실행합니다. 50단계에는 5가 적합하며, 단계가 적을수록 각 단계의 변화가 크므로 N을 단계 수 / 10 정도로 두세요 (20단계에서는 2).</translation>
     </message>
 </context>
 <context>

@@ -69,7 +69,7 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent) {
   steps_ = new QSpinBox(this);
   steps_->setObjectName(QStringLiteral("stepsSpin"));
   steps_->setRange(1, 500);
-  steps_->setValue(20);
+  steps_->setValue(GenerationParams().steps);
   stepsLabel_ = new QLabel(this);
   form_->addRow(stepsLabel_, steps_);
 

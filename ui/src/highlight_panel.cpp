@@ -270,7 +270,8 @@ void HighlightPanel::retranslate() {
   intervalLabel_->setText(tr("Full-step interval"));
   interval_->setToolTip(
       tr("After the maps are collected, a full step every N steps; partial "
-         "steps in between"));
+         "steps in between. 5 suits 50 steps; with fewer steps each step changes more, so "
+         "keep N near steps / 10 (2 at 20 steps)."));
   thresholdLabel_->setText(tr("Threshold"));
   threshold_->setToolTip(
       tr("On the token's map scaled to 0..255: higher gives a smaller mask. "

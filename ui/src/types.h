@@ -117,7 +117,7 @@ struct HighlightParams {
 struct GenerationParams {
   QString prompt;
   QString negativePrompt;
-  int steps = 20;
+  int steps = 50;  // the CLI's and the paper's; the highlight interval (5) is set for it
   QString sampler = QStringLiteral("ddim");  // hd::GenerateRequest::scheduler: ddim or dpm++2m
   double guidance = 7.5;
   qint64 seed = -1;  // < 0: random (the engine reports the seed used)
