@@ -8,7 +8,8 @@
 // ({"annotations": [{"caption": ...}]}). Each prompt is generated dense then highlight with
 // the same seed; a row per prompt is appended (and flushed) to DIR/rows/shard-K-of-N.csv and
 // both images are saved under DIR/images/{dense,highlight}/, so a crash or Ctrl-C loses no
-// finished row and a second run skips the prompts already done. Shard K of N (0-based K, as
+// finished row and a second run skips the prompts already done (it must ask for the settings
+// of the first, kept in DIR/settings.json). Shard K of N (0-based K, as
 // Slurm's array task id) takes the prompts with index % N == K. --merge joins every shard's
 // rows into DIR/eval.csv and writes the summary (summary.csv, summary.md), with FID between
 // the dense and highlight images when an Inception network is given.
@@ -288,6 +289,46 @@ std::string eta_text(double seconds) {
   return buf;
 }
 
+// The settings that decide a row's images. The first run into a folder writes them to
+// DIR/settings.json; every later run (a resume, another shard) must ask for the same, or its
+// rows would be mixed with rows of other images. --limit, --shard, --device, --threads and
+// --cuda-graphs may differ (they choose prompts or only change timings).
+nlohmann::json run_settings(const Args& args) {
+  return {{"model", fs::absolute(args.get_or("model", default_model_path())).lexically_normal()},
+          {"prompts", fs::path(*args.get("prompts")).filename()},
+          {"steps", args.get_int("steps", 50)},
+          {"scheduler", scheduler_from(args)},
+          {"guidance", args.get_double("guidance", 7.5)},
+          {"seed", args.get_int64("seed", 0)},
+          {"interval", args.get_int("interval", 5)},
+          {"threshold", args.get_int("threshold", 150)},
+          {"map-factors", args.get_or("map-factors", "")},
+          {"precision", args.get_or("precision", "fp32")}};
+}
+
+void check_settings(const fs::path& out, const nlohmann::json& settings) {
+  const fs::path file = out / "settings.json";
+  if (!fs::exists(file)) {
+    write_or_throw(settings.dump(2) + "\n", file);
+    return;
+  }
+  std::ifstream in(file);
+  nlohmann::json saved;
+  try {
+    saved = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(file.string() + ": not JSON: " + e.what());
+  }
+  for (const auto& [key, value] : settings.items()) {
+    if (!saved.contains(key) || saved[key] != value) {
+      const std::string was = saved.contains(key) ? saved[key].dump() : "nothing";
+      throw std::invalid_argument(file.string() + ": the rows in this folder were made with " +
+                                  key + " " + was + ", this run asks for " + value.dump() +
+                                  "; resume with the same settings or use another --out");
+    }
+  }
+}
+
 int merge(const fs::path& out, const std::string& command, const std::string& inception,
           int inception_size) {
   std::vector<Row> rows;
@@ -368,10 +409,11 @@ int cmd_eval(const std::vector<std::string>& argv) {
     if (Status st = lpips->load(*args.get("lpips")); !st.ok())
       throw std::runtime_error(st.message());
   }
+  fs::create_directories(out / "rows");
+  check_settings(out, run_settings(args));
   const std::unique_ptr<Engine> loaded = load_engine(args);
   Engine& engine = *loaded;
 
-  fs::create_directories(out / "rows");
   fs::create_directories(out / "images" / "dense");
   fs::create_directories(out / "images" / "highlight");
   const fs::path rows_file =

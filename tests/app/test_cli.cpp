@@ -301,6 +301,15 @@ TEST(Cli, EvalShardsResumeAndMerge) {
   r = run(common + " --shard 0/2");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("0 prompts to run, 2 already done"), std::string::npos) << r.output;
+  // A resume with other settings would mix its rows with rows of other images: refused,
+  // naming the setting, before anything runs.
+  r = run(common + " --shard 1/2 --scheduler dpm++2m");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("settings.json: the rows in this folder were made with scheduler "
+                          "\"ddim\", this run asks for \"dpm++2m\""),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "rows" / "shard-1-of-2.csv"));
   r = run(common + " --shard 1/2");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_TRUE(fs::is_regular_file(dir / "out" / "images" / "highlight" / "00001.png"));
