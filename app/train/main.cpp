@@ -264,6 +264,8 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
          {"out", true, false, "report folder", "DIR"},
          {"steps", true, false, "denoising steps (default 50)", "N"},
          {"scheduler", true, false, "sampler: ddim (default) or dpm++2m", "NAME"},
+         {"threshold", true, false,
+          "threshold of the IoU's mask, 0..255 (default 150, the method's)", "T"},
          {"guidance", true, false, "guidance (default 7.5)", "G"},
          {"guidance-rescale", true, false,
           "guidance rescale 0..1 (default: automatic, 0.7 for zero-terminal-SNR models)", "R"},
@@ -283,6 +285,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
     if (o.model.empty() || o.prompts.empty() || o.out.empty()) throw std::invalid_argument("--model, --prompts and --out are required");
     o.steps = a.get_int("steps", o.steps);
     o.scheduler = a.get_or("scheduler", o.scheduler);
+    o.threshold = a.get_int("threshold", o.threshold);
     o.guidance = a.get_double("guidance", o.guidance);
     o.guidance_rescale = a.get_double("guidance-rescale", o.guidance_rescale);
     o.limit = a.get_int("limit", 0);

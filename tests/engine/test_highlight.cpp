@@ -5,6 +5,7 @@
 #include "highlight/attention_store.h"
 #include "highlight/nouns.h"
 #include "highlight/step_plan.h"
+#include "pipeline/cached_prediction.h"
 #include "sparse/tile_geometry.h"
 #include "torch_test_util.h"
 
@@ -181,6 +182,41 @@ TEST(AttentionStore, KeepsTheMapFactorsAsked) {
 
 // Through the public API: the collection step carries the maps and the mask, the steps follow
 // the plan, partial steps cost fewer MACs, and remask re-thresholds without running the model.
+// Where a partial step keeps the last full step, a v-prediction model's cached output is
+// re-expressed at the current timestep: if the model's clean-sample and noise estimates hold,
+// the kept pixels are exactly the v the model would give now; recomputed pixels are left as
+// they are; an epsilon model's cached output (its noise estimate) is kept unchanged.
+TEST(CachedPrediction, KeepsTheFullStepsEstimatesNotItsOutput) {
+  torch::manual_seed(0);
+  const torch::Tensor x0 = torch::randn({1, 4, 6, 8}), eps = torch::randn({1, 4, 6, 8});
+  auto v_at = [&](double ab) { return std::sqrt(ab) * eps - std::sqrt(1 - ab) * x0; };
+  auto x_at = [&](double ab) { return std::sqrt(ab) * x0 + std::sqrt(1 - ab) * eps; };
+  const double full = 0.05, now = 0.3;  // alpha_bar at the full step and at the partial step
+  torch::Tensor region = torch::zeros({6, 8}, torch::kBool);
+  region.slice(0, 2, 4).slice(1, 0, 3).fill_(true);
+  const torch::Tensor fresh = torch::randn({1, 4, 6, 8});  // what the partial step computed
+
+  CachedPrediction v("v_prediction");
+  ASSERT_TRUE(v.active());
+  EXPECT_TRUE(torch::equal(v.at(fresh, region, now), fresh));  // nothing remembered yet
+  v.remember(x_at(full), v_at(full), full);
+  const torch::Tensor out = v.at(fresh, region, now);
+  const torch::Tensor inside = region.view({1, 1, 6, 8}).expand({1, 4, 6, 8});
+  EXPECT_TRUE(torch::equal(out.masked_select(inside), fresh.masked_select(inside)));
+  EXPECT_LT(test::max_abs_diff(out.masked_select(~inside), v_at(now).masked_select(~inside)), 1e-5);
+  // The raw cached output would be off by far more.
+  EXPECT_GT(test::max_abs_diff(v_at(full), v_at(now)), 0.5);
+  // At the full step's own timestep, the cached output itself.
+  EXPECT_LT(test::max_abs_diff(v.at(fresh, region, full).masked_select(~inside),
+                               v_at(full).masked_select(~inside)),
+            1e-5);
+
+  CachedPrediction e("epsilon");
+  EXPECT_FALSE(e.active());
+  e.remember(x_at(full), eps, full);
+  EXPECT_TRUE(torch::equal(e.at(fresh, region, now), fresh));
+}
+
 TEST(HighlightPipeline, EventsCarryMapsMaskAndModes) {
   Engine engine;
   ASSERT_TRUE(engine.load((test::data_dir() / "pipeline_a").string()).ok());

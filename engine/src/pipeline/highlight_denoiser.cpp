@@ -62,6 +62,10 @@ torch::Tensor HighlightDenoiser::predict(const torch::Tensor& latents, int64_t t
       auto report = std::make_shared<AttentionReport>(make_attention_report(store->maps(), tokens_, step));
       select_and_mask(*report, options_);
       geometry_ = make_sparse_geometry(report->mask.refined, sparse_.levels());
+      const LevelGeometry& g0 = geometry_.levels.front();
+      region_ = torch::zeros({g0.height * g0.width}, torch::dtype(torch::kBool).device(device));
+      if (g0.active_pixels() > 0) region_.index_fill_(0, g0.token_index_on(device), true);
+      region_ = region_.view({g0.height, g0.width});
       report->mask.grids = geometry_.grids();
       report->mask.mac_fraction = predict_macs(sd_.unet, geometry_, latents.sizes(), context.sizes()).fraction();
       report_ = report;

@@ -26,6 +26,10 @@ class HighlightDenoiser {
   torch::Tensor predict(const torch::Tensor& latents, int64_t timestep, const torch::Tensor& context,
                         int step, StepEvent& event);
 
+  // The latent pixels a partial step computes anew (its active tiles at latent resolution):
+  // [h, w] bool on the latents' device; undefined before the mask exists.
+  const torch::Tensor& recomputed_region() const { return region_; }
+
   const StepPlan& plan() const { return plan_; }
   std::shared_ptr<const AttentionReport> report() const { return report_; }
   double macs() const { return macs_; }
@@ -40,6 +44,7 @@ class HighlightDenoiser {
   bool cfg_;
   SparseUNet sparse_;
   SparseGeometry geometry_;
+  torch::Tensor region_;
   PartialGraph graph_;
   std::shared_ptr<const AttentionReport> report_;
   double macs_ = 0, dense_step_macs_ = 0;

@@ -9,6 +9,7 @@
 #include "common/autocast_scope.h"
 #include "common/error.h"
 #include "models/macs.h"
+#include "pipeline/cached_prediction.h"
 #include "pipeline/highlight_denoiser.h"
 #include "pipeline/latent_preview.h"
 #include "schedulers/scheduler.h"
@@ -127,6 +128,10 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
                                                     tokens, do_cfg);
   }
   if (req.previews && !preview_) preview_ = std::make_unique<LatentPreview>(sd_->vae);
+  // Partial steps keep the last full step's estimates (not its raw output) outside the mask.
+  CachedPrediction cached(sd_->scheduler.prediction_type);
+  torch::Tensor alphas_cumprod;  // [T] float32, CPU
+  if (highlight && cached.active()) alphas_cumprod = make_alphas_cumprod(sd_->scheduler);
 
   const auto loop_start = std::chrono::steady_clock::now();
   double dense_step_macs = 0;
@@ -164,6 +169,14 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
         const std::vector<int64_t> dims = {1, 2, 3};
         torch::Tensor rescaled = noise_pred * (parts[1].std(dims, true, true) / noise_pred.std(dims, true, true));
         noise_pred = guidance_rescale * rescaled + (1 - guidance_rescale) * noise_pred;
+      }
+    }
+    if (alphas_cumprod.defined()) {
+      const double alpha_bar = alphas_cumprod[t].item<double>();
+      if (e.mode == StepMode::kFull) {
+        cached.remember(latents, noise_pred, alpha_bar);
+      } else {
+        noise_pred = cached.at(noise_pred, highlight->recomputed_region(), alpha_bar);
       }
     }
     torch::Tensor noise;

@@ -185,6 +185,7 @@ EvalSummary evaluate_model(const EvalOptions& o) {
     // first object's noun is thresholded as the method does.
     req.highlight.enabled = true;
     req.highlight.interval = 1;
+    req.highlight.threshold = o.threshold;
     req.highlight.tokens = {spec.objects.front().kind};
     req.highlight.map_factors = o.map_factors;
     GenerateResult r;
@@ -228,8 +229,11 @@ EvalSummary evaluate_model(const EvalOptions& o) {
              : std::string(", guidance rescale automatic"))
      << "\n\n";
   md << fidelity_markdown(s);
-  std::snprintf(row, sizeof row, "- attention IoU: mean %.3f (bar 0.5), quartiles %.3f / %.3f / %.3f\n", s.iou_mean,
-                s.iou_p25, s.iou_median, s.iou_p75);
+  std::snprintf(
+      row, sizeof row,
+      "- attention IoU: mean %.3f (bar 0.5), quartiles %.3f / %.3f / %.3f (mask threshold "
+      "%d)\n",
+      s.iou_mean, s.iou_p25, s.iou_median, s.iou_p75, o.threshold);
   md << row;
   std::snprintf(row, sizeof row, "- median time per image: %.2f s\n", s.seconds_per_image);
   md << row;

@@ -19,6 +19,7 @@ struct EvalOptions {
   std::filesystem::path out;      // report folder: CSV, Markdown, sample sheet, images/NNNNN.png
   int steps = 50;
   std::string scheduler = "ddim";  // GenerateRequest::scheduler
+  int threshold = 150;             // of the IoU's mask: HighlightOptions::threshold
   double guidance = 7.5;
   double guidance_rescale = -1.0;  // GenerateRequest::guidance_rescale (negative: automatic)
   int limit = 0;                  // 0: all prompts
