@@ -47,8 +47,12 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   for (int f : info.attention_factors) {
     const int h = info.default_height / info.vae_scale_factor / f,
               w = info.default_width / info.vae_scale_factor / f;
-    sizes += (sizes.empty() ? "" : ", ") + std::to_string(w) + "x" + std::to_string(h);
-    factors += (factors.empty() ? "" : ",") + std::to_string(f);
+    if (!sizes.empty()) {  // (not `"," + std::string`: GCC 12 warns about it, -Wrestrict)
+      sizes += ", ";
+      factors += ",";
+    }
+    sizes += std::to_string(w) + "x" + std::to_string(h);
+    factors += std::to_string(f);
   }
   std::printf("maps       cross-attention at %s (--map-factors %s)\n", sizes.c_str(),
               factors.c_str());
