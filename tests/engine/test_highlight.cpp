@@ -217,6 +217,54 @@ TEST(CachedPrediction, KeepsTheFullStepsEstimatesNotItsOutput) {
   EXPECT_TRUE(torch::equal(e.at(fresh, region, now), fresh));
 }
 
+// Wired into the pipeline: on the embedded (v-prediction) model, consecutive partial steps keep
+// the last full step's clean-sample estimate outside the active tiles, so their previews (a
+// per-pixel projection of that estimate) agree there, while the tiles' pixels move on. Keeping
+// the raw v output instead moves the estimate at every step.
+TEST(HighlightPipeline, VPredictionPartialStepsKeepTheEstimateOutsideTheTiles) {
+  Engine engine;
+  ASSERT_TRUE(engine.load(HD_SOURCE_DIR "/resources/models/hd-shapes").ok());
+  GenerateRequest req;
+  req.prompt = "a large red star on a plain cream background, on the right";
+  req.steps = 12;
+  req.seed = 3;
+  req.previews = true;
+  std::vector<StepEvent> events;
+  GenerateResult result;
+  Status st = engine.generate(req, &result, [&](const StepEvent& e) {
+    events.push_back(e);
+    return true;
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_TRUE(result.attention);
+  const BlockGridLevel& g = result.attention->mask.grids.front();  // latent resolution
+  ASSERT_GT(g.active_count, 0);
+  ASSERT_LT(g.active_count, g.tiles_x * g.tiles_y);
+  int pairs = 0;
+  for (size_t i = 1; i < events.size(); ++i) {
+    if (events[i - 1].mode != StepMode::kPartial || events[i].mode != StepMode::kPartial) continue;
+    const Image& a = *events[i - 1].preview;
+    const Image& b = *events[i].preview;
+    ASSERT_EQ(a.width, g.width);
+    int outside_changed = 0, inside_changed = 0;
+    for (int y = 0; y < a.height; ++y) {
+      for (int x = 0; x < a.width; ++x) {
+        const bool active = g.active[(y / g.block) * g.tiles_x + x / g.block] != 0;
+        bool changed = false;
+        for (int c = 0; c < 3; ++c) {
+          const size_t k = (static_cast<size_t>(y) * a.width + x) * 3 + c;
+          changed = changed || std::abs(a.rgb[k] - b.rgb[k]) > 1;  // one level of rounding
+        }
+        (active ? inside_changed : outside_changed) += changed;
+      }
+    }
+    EXPECT_EQ(outside_changed, 0) << "steps " << i - 1 << ", " << i;
+    EXPECT_GT(inside_changed, 0) << "steps " << i - 1 << ", " << i;
+    ++pairs;
+  }
+  EXPECT_GT(pairs, 0);
+}
+
 TEST(HighlightPipeline, EventsCarryMapsMaskAndModes) {
   Engine engine;
   ASSERT_TRUE(engine.load((test::data_dir() / "pipeline_a").string()).ok());
