@@ -181,8 +181,8 @@ int cmd_generate(const std::vector<std::string>& argv) {
   const double sum = std::accumulate(ms.begin(), ms.end(), 0.0);
   std::printf("wrote %s (%dx%d), seed %lld\n", out.c_str(), result.image.width, result.image.height,
               static_cast<long long>(result.seed));
-  std::printf("steps %zu: total %.1f ms, mean %.1f ms, min %.1f ms, max %.1f ms\n", ms.size(), sum,
-              sum / ms.size(), *std::min_element(ms.begin(), ms.end()),
+  std::printf("steps %zu (%s): total %.1f ms, mean %.1f ms, min %.1f ms, max %.1f ms\n", ms.size(),
+              req.scheduler.c_str(), sum, sum / ms.size(), *std::min_element(ms.begin(), ms.end()),
               *std::max_element(ms.begin(), ms.end()));
   std::printf("text encoder %.1f ms, VAE decode %.1f ms, total %.1f ms\n", result.text_encoder_ms,
               result.vae_decode_ms, result.total_ms);
