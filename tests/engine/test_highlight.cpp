@@ -182,6 +182,15 @@ TEST(AttentionStore, KeepsTheMapFactorsAsked) {
 
 // Through the public API: the collection step carries the maps and the mask, the steps follow
 // the plan, partial steps cost fewer MACs, and remask re-thresholds without running the model.
+// Runs `req`, keeping every step's event.
+Status generate_with_events(Engine& engine, const GenerateRequest& req, GenerateResult* result,
+                            std::vector<StepEvent>* events) {
+  return engine.generate(req, result, [events](const StepEvent& e) {
+    events->push_back(e);
+    return true;
+  });
+}
+
 // Where a partial step keeps the last full step, a v-prediction model's cached output is
 // re-expressed at the current timestep: if the model's clean-sample and noise estimates hold,
 // the kept pixels are exactly the v the model would give now; recomputed pixels are left as
@@ -231,10 +240,7 @@ TEST(HighlightPipeline, VPredictionPartialStepsKeepTheEstimateOutsideTheTiles) {
   req.previews = true;
   std::vector<StepEvent> events;
   GenerateResult result;
-  Status st = engine.generate(req, &result, [&](const StepEvent& e) {
-    events.push_back(e);
-    return true;
-  });
+  Status st = generate_with_events(engine, req, &result, &events);
   ASSERT_TRUE(st.ok()) << st.message();
   ASSERT_TRUE(result.attention);
   const BlockGridLevel& g = result.attention->mask.grids.front();  // latent resolution
@@ -275,10 +281,7 @@ TEST(HighlightPipeline, EventsCarryMapsMaskAndModes) {
   req.previews = true;
   std::vector<StepEvent> events;
   GenerateResult result;
-  Status st = engine.generate(req, &result, [&](const StepEvent& e) {
-    events.push_back(e);
-    return true;
-  });
+  Status st = generate_with_events(engine, req, &result, &events);
   ASSERT_TRUE(st.ok()) << st.message();
   ASSERT_EQ(events.size(), 12u);
   const StepPlan plan = make_step_plan(12, req.highlight);
