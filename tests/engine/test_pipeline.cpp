@@ -22,24 +22,41 @@ torch::Tensor image_tensor(const Image& img) {
   return torch::from_blob(const_cast<float*>(img.chw.data()), {1, 3, img.height, img.width}).clone();
 }
 
-GenerateRequest fixture_request(const SafetensorsFile& io, bool cfg) {
+// The request of a golden run from its file's metadata: keys prefixed "nocfg_" for the run
+// without guidance; in a file of several runs, `run` names one (its steps as "steps_<run>",
+// its guidance rescale, where the file gives one, as "guidance_rescale_<run>").
+GenerateRequest fixture_request(const SafetensorsFile& io, bool cfg, const std::string& run = "") {
   const auto& m = io.metadata();
   auto get = [&](const std::string& k) {
     auto it = m.find(k);
     EXPECT_NE(it, m.end()) << "fixture metadata lacks " << k;
     return it == m.end() ? std::string() : it->second;
   };
-  const std::string pre = cfg ? "" : "nocfg_";
+  const std::string pre = cfg ? "" : "nocfg_", post = run.empty() ? "" : "_" + run;
   GenerateRequest r;
   r.prompt = get(pre + "prompt");
   r.negative_prompt = get(pre + "negative_prompt");
-  r.steps = std::stoi(get(pre + "steps"));
+  r.steps = std::stoi(get(pre + "steps" + post));
   r.guidance_scale = std::stof(get(pre + "guidance"));
+  if (m.count(pre + "guidance_rescale" + post))
+    r.guidance_rescale = std::stof(get(pre + "guidance_rescale" + post));
   r.seed = std::stoll(get(pre + "seed"));
   r.width = std::stoi(get(pre + "width"));
   r.height = std::stoi(get(pre + "height"));
   r.highlight.enabled = false;  // the reference is the dense pipeline
   return r;
+}
+
+// pipeline_a copied to a temporary folder (named after `tag`) with `scheduler_config` as its
+// scheduler's config file; the caller removes it.
+std::filesystem::path pipeline_a_with_scheduler(const std::string& scheduler_config,
+                                                const std::string& tag) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("hd_" + tag + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::copy(data_dir() / "pipeline_a", dir, std::filesystem::copy_options::recursive);
+  std::ofstream(dir / "scheduler" / "scheduler_config.json", std::ios::trunc) << scheduler_config;
+  return dir;
 }
 
 class PipelineTest : public ::testing::Test {
@@ -151,24 +168,11 @@ TEST_F(PipelineTest, BFloat16FollowsFloat32) { expect_precision_follows_float32(
 TEST_F(PipelineTest, VPredictionZeroSnrWithGuidanceRescaleMatchesDiffusers) {
   const SafetensorsFile golden = SafetensorsFile::open(data_dir() / "pipeline_a_vzsnr.safetensors");
   const auto& m = golden.metadata();
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("hd_vzsnr_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::copy(data_dir() / "pipeline_a", dir, std::filesystem::copy_options::recursive);
-  std::ofstream(dir / "scheduler" / "scheduler_config.json", std::ios::trunc) << m.at("scheduler_config");
+  const std::filesystem::path dir = pipeline_a_with_scheduler(m.at("scheduler_config"), "vzsnr");
   Engine engine;
   Status st = engine.load(dir.string());
   ASSERT_TRUE(st.ok()) << st.message();
-  GenerateRequest r;
-  r.prompt = m.at("prompt");
-  r.negative_prompt = m.at("negative_prompt");
-  r.steps = std::stoi(m.at("steps"));
-  r.guidance_scale = std::stof(m.at("guidance"));
-  r.guidance_rescale = std::stof(m.at("guidance_rescale"));
-  r.seed = std::stoll(m.at("seed"));
-  r.width = std::stoi(m.at("width"));
-  r.height = std::stoi(m.at("height"));
-  r.highlight.enabled = false;
+  GenerateRequest r = fixture_request(golden, true);
   GenerateResult out;
   ASSERT_TRUE((st = engine.generate(r, &out)).ok()) << st.message();
   const torch::Tensor want = fixture_tensor(golden, "image");
@@ -195,28 +199,14 @@ TEST_F(PipelineTest, VPredictionZeroSnrWithGuidanceRescaleMatchesDiffusers) {
 TEST_F(PipelineTest, DpmSolverMultistepMatchesDiffusers) {
   const SafetensorsFile golden = SafetensorsFile::open(data_dir() / "pipeline_a_dpm.safetensors");
   const auto& m = golden.metadata();
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("hd_dpm_" + std::to_string(::getpid()));
   for (const std::string name : {"leading", "linspace", "vzsnr"}) {
     SCOPED_TRACE(name);
-    std::filesystem::remove_all(dir);
-    std::filesystem::copy(data_dir() / "pipeline_a", dir, std::filesystem::copy_options::recursive);
-    std::ofstream(dir / "scheduler" / "scheduler_config.json", std::ios::trunc)
-        << m.at("config_" + name);
+    const std::filesystem::path dir = pipeline_a_with_scheduler(m.at("config_" + name), "dpm");
     Engine engine;
     Status st = engine.load(dir.string());
     ASSERT_TRUE(st.ok()) << st.message();
-    GenerateRequest r;
+    GenerateRequest r = fixture_request(golden, true, name);
     r.scheduler = "dpm++2m";
-    r.prompt = m.at("prompt");
-    r.negative_prompt = m.at("negative_prompt");
-    r.steps = std::stoi(m.at("steps_" + name));
-    r.guidance_scale = std::stof(m.at("guidance"));
-    r.guidance_rescale = std::stof(m.at("guidance_rescale_" + name));
-    r.seed = std::stoll(m.at("seed"));
-    r.width = std::stoi(m.at("width"));
-    r.height = std::stoi(m.at("height"));
-    r.highlight.enabled = false;
     std::vector<int64_t> timesteps;
     GenerateResult out;
     st = engine.generate(r, &out, [&](const StepEvent& e) {
@@ -246,8 +236,8 @@ TEST_F(PipelineTest, DpmSolverMultistepMatchesDiffusers) {
                 std::string::npos)
           << st.message();
     }
+    std::filesystem::remove_all(dir);
   }
-  std::filesystem::remove_all(dir);
 }
 
 // The same weights in the CompVis single-file layout give the same image.
