@@ -634,14 +634,13 @@ TEST(DDIMSchedulerStep, StochasticStepStaysFiniteAtZeroTerminalSnr) {
   c.rescale_betas_zero_snr = true;
   c.timestep_spacing = "trailing";
   for (int steps : {10, 25, 50}) {
-    DDIMScheduler scheduler(c);
+    DDIMScheduler scheduler(c, /*eta=*/1.0);
     scheduler.set_timesteps(steps);
     torch::manual_seed(5);
     torch::Tensor x = torch::randn({1, 4, 8, 8});
     const std::vector<int64_t> ts = scheduler.timesteps();
     for (size_t i = 0; i < ts.size(); ++i) {
-      x = scheduler.step(0.1 * torch::randn({1, 4, 8, 8}), ts[i], x, 1.0,
-                         torch::randn({1, 4, 8, 8}));
+      x = scheduler.step(0.1 * torch::randn({1, 4, 8, 8}), ts[i], x, torch::randn({1, 4, 8, 8}));
       ASSERT_TRUE(torch::isfinite(x).all().item<bool>()) << steps << " steps, step " << i;
     }
   }

@@ -65,8 +65,8 @@ torch::Tensor DDIMScheduler::predict_original_sample(const torch::Tensor& model_
 }
 
 torch::Tensor DDIMScheduler::step(const torch::Tensor& model_output, int64_t timestep,
-                                  const torch::Tensor& sample, double eta,
-                                  const torch::Tensor& noise) const {
+                                  const torch::Tensor& sample, const torch::Tensor& noise) {
+  const double eta = eta_;
   if (num_inference_steps_ == 0) fail("scheduler: set_timesteps() was not called");
   const int64_t T = config_.num_train_timesteps;
   if (timestep < 0 || timestep >= T) fail("scheduler: timestep ", timestep, " is out of range");

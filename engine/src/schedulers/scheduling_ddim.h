@@ -13,23 +13,17 @@ namespace hd {
 
 class DDIMScheduler : public Scheduler {
  public:
-  // eta: the stochasticity of the Scheduler interface's step() (0: deterministic).
+  // eta: the stochasticity of step() (0: deterministic).
   explicit DDIMScheduler(const DDIMSchedulerConfig& config, double eta = 0.0);
 
   void set_timesteps(int64_t num_inference_steps) override;
   const std::vector<int64_t>& timesteps() const override { return timesteps_; }
   double init_noise_sigma() const { return 1.0; }
   bool needs_noise() const override { return eta_ > 0; }
-  torch::Tensor step(const torch::Tensor& model_output, int64_t timestep,
-                     const torch::Tensor& sample, const torch::Tensor& noise) override {
-    return step(model_output, timestep, sample, eta_, noise);
-  }
-
   // One reverse step x_t -> x_{t-1}. model_output and sample: [B, C, h, w].
   // `noise` is only used when eta > 0 (same shape as sample).
   torch::Tensor step(const torch::Tensor& model_output, int64_t timestep,
-                     const torch::Tensor& sample, double eta = 0.0,
-                     const torch::Tensor& noise = {}) const;
+                     const torch::Tensor& sample, const torch::Tensor& noise = {}) override;
 
   // The clean-sample estimate x_0 of the last step() (for previews).
   const torch::Tensor& pred_original_sample() const override { return pred_original_sample_; }
@@ -48,7 +42,7 @@ class DDIMScheduler : public Scheduler {
   double final_alpha_cumprod_;
   int64_t num_inference_steps_ = 0;
   std::vector<int64_t> timesteps_;
-  mutable torch::Tensor pred_original_sample_;
+  torch::Tensor pred_original_sample_;
 
   struct Estimate {
     torch::Tensor x0, eps;
