@@ -187,19 +187,30 @@ TEST_P(SparseUNetTest, PartProfileAccountsForEveryMac) {
 }
 
 // The full pass normalises with ATen's fused GroupNorm and keeps its affine form for partial
-// steps: both equal torch's GroupNorm, for channels-last and contiguous maps and for tokens.
+// steps: both equal torch's GroupNorm, for channels-last, contiguous and strided maps and for
+// tokens, and the normalised map keeps the input's layout; on a GPU too (ATen's CUDA kernel
+// takes NCHW maps only: channels-last ones stopped every CUDA generation).
 TEST(GroupNormAffine, FusedOutputAndAffineFormEqualGroupNorm) {
-  torch::nn::GroupNorm norm(torch::nn::GroupNormOptions(4, 16).eps(1e-5));
-  torch::nn::init::normal_(norm->weight);
-  torch::nn::init::normal_(norm->bias);
-  for (auto x : {torch::randn({2, 16, 6, 5}) * 3 + 1, torch::randn({2, 16, 6, 5}).contiguous(kSparseFormat),
-                 torch::randn({2, 16, 7})}) {
-    torch::NoGradGuard no_grad;
-    torch::Tensor ref = norm->forward(x);
-    NormAffine gn = group_norm_affine(x, norm);
-    EXPECT_LT(max_abs_diff(gn.normed, ref), 1e-5);
-    EXPECT_LT(max_abs_diff(apply_affine(x, gn.scale, gn.shift), ref), 1e-5);
-    EXPECT_EQ(gn.scale.sizes(), (std::vector<int64_t>{2, 16}));
+  std::vector<torch::Device> devices = {torch::kCPU};
+  if (torch::cuda::is_available()) devices.emplace_back(torch::kCUDA);
+  for (const torch::Device& device : devices) {
+    SCOPED_TRACE(device.str());
+    torch::nn::GroupNorm norm(torch::nn::GroupNormOptions(4, 16).eps(1e-5));
+    torch::nn::init::normal_(norm->weight);
+    torch::nn::init::normal_(norm->bias);
+    norm->to(device);
+    for (auto x : {torch::randn({2, 16, 6, 5}) * 3 + 1,
+                   torch::randn({2, 16, 6, 5}).contiguous(kSparseFormat),
+                   torch::randn({2, 16, 6, 10}).slice(3, 0, 10, 2), torch::randn({2, 16, 7})}) {
+      torch::NoGradGuard no_grad;
+      x = x.to(device);
+      torch::Tensor ref = norm->forward(x);
+      NormAffine gn = group_norm_affine(x, norm);
+      EXPECT_LT(max_abs_diff(gn.normed, ref), 1e-5);
+      EXPECT_LT(max_abs_diff(apply_affine(x, gn.scale, gn.shift), ref), 1e-5);
+      EXPECT_EQ(gn.scale.sizes(), (std::vector<int64_t>{2, 16}));
+      EXPECT_TRUE(gn.normed.is_contiguous(x.suggest_memory_format()));
+    }
   }
 }
 
@@ -269,6 +280,37 @@ TEST(OpTrace, CountsOperatorsByNameAndNesting) {
   EXPECT_THROW(trace_ops([] { throw std::runtime_error("inside"); }, false), std::runtime_error);
   OpTrace again = trace_ops([&] { a.add(b); }, false);  // the failed trace stopped its profiler
   EXPECT_EQ(again.top_level_calls, 1);
+}
+
+// On a GPU (the CUDA gather/scatter kernels inside the network, cuDNN convolutions without
+// TF32), a full pass and a partial pass with a partial mask give the CPU's outputs.
+TEST_P(SparseUNetTest, CudaFollowsCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device";
+  torch::NoGradGuard no_grad;
+  struct NoTf32 {
+    bool was = at::globalContext().allowTF32CuDNN();
+    NoTf32() { at::globalContext().setAllowTF32CuDNN(false); }
+    ~NoTf32() { at::globalContext().setAllowTF32CuDNN(was); }
+  } no_tf32;
+  UNet2DConditionModel cpu_unet = load_unet(data_dir() / GetParam());
+  UNet2DConditionModel gpu_unet = load_unet(data_dir() / GetParam());
+  gpu_unet->to(torch::kCUDA);
+  SparseUNet cpu(cpu_unet), gpu(gpu_unet);
+  Inputs in = fixture_inputs(GetParam());
+  const torch::Device cuda(torch::kCUDA);
+  const torch::Tensor full = cpu.forward_full(in.sample, in.t, in.ctx).clone();
+  const double scale = full.abs().max().item<double>();
+  EXPECT_LT(max_abs_diff(gpu.forward_full(in.sample.to(cuda), in.t.to(cuda), in.ctx.to(cuda)).cpu(),
+                         full),
+            1e-4 * scale);
+  const int64_t H = in.sample.size(2), W = in.sample.size(3);
+  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), cpu.levels());
+  torch::Tensor sample2 = in.sample + 0.5 * torch::randn_like(in.sample);
+  torch::Tensor part = cpu.forward_partial(sample2, in.t * 0.5, in.ctx, geo).clone();
+  torch::Tensor gpu_part =
+      gpu.forward_partial(sample2.to(cuda), (in.t * 0.5).to(cuda), in.ctx.to(cuda), geo).cpu();
+  EXPECT_LT(max_abs_diff(gpu_part, part), 1e-4 * scale);
+  EXPECT_GT(max_abs_diff(part, full), 1e-3);  // the partial pass did move the active tiles
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, SparseUNetTest, ::testing::Values("unet_a", "unet_b"));

@@ -100,11 +100,16 @@ torch::Tensor float_param(const torch::Tensor& t) {
 NormAffine group_norm_affine(const torch::Tensor& x, torch::nn::GroupNorm& norm) {
   const int64_t B = x.size(0), C = x.size(1), G = norm->options.num_groups();
   const bool affine = norm->weight.defined();
-  // ATen's fused kernel (channels-last aware) also returns the statistics it used.
+  // ATen's fused kernel also returns the statistics it used. Its CPU kernel reads channels-last
+  // maps as they are; its CUDA kernel takes contiguous (NCHW) ones only. The output keeps x's
+  // layout.
+  const auto format = x.suggest_memory_format();
+  const torch::Tensor in = x.is_cpu() ? x.contiguous(format) : x.contiguous();
   auto [normed, mean, rstd] = at::native_group_norm(
-      x, affine ? std::optional<at::Tensor>(norm->weight) : std::nullopt,
+      in, affine ? std::optional<at::Tensor>(norm->weight) : std::nullopt,
       affine ? std::optional<at::Tensor>(norm->bias) : std::nullopt, B, C, x.numel() / (B * C), G,
-      norm->options.eps());                                           // mean, rstd [B, G]
+      norm->options.eps());  // mean, rstd [B, G]
+  normed = normed.contiguous(format);
   // The affine form is float32 whatever the map's dtype (the kernels read it as float).
   rstd = rstd.to(torch::kFloat32).repeat_interleave(C / G, 1);        // [B, C]
   mean = mean.to(torch::kFloat32).repeat_interleave(C / G, 1);
