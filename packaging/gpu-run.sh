@@ -6,6 +6,7 @@
 #   bash packaging/gpu-run.sh bench          SD v1.4 at 512 against mask area (fp32, fp16), and
 #                                            dense vs highlight on the embedded model (50 prompts;
 #                                            eager and CUDA graphs, fp32 and fp16)
+#   bash packaging/gpu-run.sh bench-prompts  the embedded model's part of bench only
 #   bash packaging/gpu-run.sh train SECONDS  continue the embedded model's UNet from the shipped
 #                                            weights (or HD_TRAIN_INIT: a model folder or an
 #                                            hd-train checkpoint) for SECONDS, export the EMA
@@ -56,11 +57,13 @@ case $phase in
       run "$bin/$t" --gtest_brief=1
     done
     ;;
-  bench)
+  bench | bench-prompts)
     r=/tmp/hd-bench
     rm -rf "$r"
-    run "$bin/hd" bench masks --config sd-v1-4 --size 512 --device cuda --repeats 5 --out "$r/sd512-fp32"
-    run "$bin/hd" bench masks --config sd-v1-4 --size 512 --device cuda --precision fp16 --repeats 5 --out "$r/sd512-fp16"
+    if [ "$phase" = bench ]; then
+      run "$bin/hd" bench masks --config sd-v1-4 --size 512 --device cuda --repeats 5 --out "$r/sd512-fp32"
+      run "$bin/hd" bench masks --config sd-v1-4 --size 512 --device cuda --precision fp16 --repeats 5 --out "$r/sd512-fp16"
+    fi
     p=resources/prompts/hd-shapes-eval.txt
     run "$bin/hd" bench prompts --prompts $p --limit 50 --device cuda --out "$r/prompts-fp32"
     run "$bin/hd" bench prompts --prompts $p --limit 50 --device cuda --cuda-graphs --out "$r/prompts-fp32-graphs"

@@ -23,6 +23,9 @@ TEST(StepPlan, PaperScheduleHas19FullAnd31PartialSteps) {
   for (int i : {11, 14, 16, 48}) EXPECT_EQ(p.modes[i], StepMode::kPartial) << i;
   EXPECT_TRUE(p.capture[10]);
   EXPECT_FALSE(p.capture[15]);
+  // Only full steps that partial steps follow keep caches (10, 15, ..., 45); the warm-up steps
+  // and the last run the plain dense UNet.
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(p.keeps_cache[i], i >= 10 && i <= 45 && i % 5 == 0) << i;
 }
 
 // Refreshing the mask captures maps again at every later full step but the last.

@@ -111,6 +111,35 @@ TEST_P(SparseUNetTest, PartialMaskKeepsInactivePixelsCached) {
   EXPECT_LT(partial_macs.total(), full_macs.total());
 }
 
+// A second full pass with inputs of the same shapes refills the caches in place (what keeps
+// a captured CUDA graph of partial passes valid): the output cache keeps its storage, the
+// cache generation stays, and a partial pass then gives what a fresh UNet gives after one full
+// pass on the second inputs (every cache was refilled, none kept a value of the first pass).
+TEST_P(SparseUNetTest, FullPassesRefillCachesInPlace) {
+  torch::NoGradGuard no_grad;
+  UNet2DConditionModel unet = load_unet(data_dir() / GetParam());
+  Inputs in = fixture_inputs(GetParam());
+  SparseUNet reused(unet), fresh(unet);
+  const int64_t H = in.sample.size(2), W = in.sample.size(3);
+  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), reused.levels());
+  torch::Tensor out1 = reused.forward_full(in.sample, in.t, in.ctx);
+  const void* storage = out1.data_ptr();
+  const int64_t generation = reused.cache_generation();
+  reused.forward_partial(in.sample - 0.3, in.t * 0.7, in.ctx, geo);
+  torch::Tensor sample2 = in.sample + 0.5 * torch::randn_like(in.sample);
+  torch::Tensor ctx2 = in.ctx + 0.1 * torch::randn_like(in.ctx);
+  torch::Tensor out2 = reused.forward_full(sample2, in.t * 0.5, ctx2);
+  EXPECT_EQ(out2.data_ptr(), storage);
+  EXPECT_EQ(reused.cache_generation(), generation);
+  EXPECT_TRUE(torch::equal(out2, fresh.forward_full(sample2, in.t * 0.5, ctx2)));
+  torch::Tensor sample3 = sample2 + 0.2 * torch::randn_like(in.sample);
+  EXPECT_TRUE(torch::equal(reused.forward_partial(sample3, in.t * 0.4, ctx2, geo),
+                           fresh.forward_partial(sample3, in.t * 0.4, ctx2, geo)));
+  // Other shapes allocate anew: a new generation.
+  reused.forward_full(torch::cat({sample2, sample2}), in.t, torch::cat({ctx2, ctx2}));
+  EXPECT_GT(reused.cache_generation(), generation);
+}
+
 // Reduced precision: the sparse UNet's full pass follows the float32 dense UNet to the
 // format's accuracy (`tol`, relative to the output's largest magnitude), a partial pass with
 // every tile active follows the full pass, and a partial mask keeps inactive pixels

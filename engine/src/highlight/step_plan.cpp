@@ -21,6 +21,7 @@ StepPlan make_step_plan(int steps, const HighlightOptions& o) {
   StepPlan plan;
   plan.modes.assign(steps, StepMode::kFull);
   plan.capture.assign(steps, false);
+  plan.keeps_cache.assign(steps, false);
   if (!o.enabled || steps < 3) return plan;
   const int c = std::min(steps - 1, static_cast<int>(std::lround(o.collect_at * steps)));
   if (c >= steps - 1) return plan;  // nothing left to accelerate
@@ -30,6 +31,13 @@ StepPlan make_step_plan(int steps, const HighlightOptions& o) {
     const bool full = (i - c) % o.interval == 0 || i == steps - 1;
     plan.modes[i] = full ? StepMode::kFull : StepMode::kPartial;
     if (full && o.refresh_mask && i != steps - 1) plan.capture[i] = true;
+  }
+  for (int i = 0, last_full = -1; i < steps; ++i) {
+    if (plan.modes[i] == StepMode::kFull) {
+      last_full = i;
+    } else {
+      plan.keeps_cache[last_full] = true;
+    }
   }
   return plan;
 }

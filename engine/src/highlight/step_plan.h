@@ -11,6 +11,8 @@ struct StepPlan {
   std::vector<StepMode> modes;  // one per step
   int collect_step = -1;        // the step whose cross-attention maps make the mask; -1: none
   std::vector<bool> capture;    // steps that capture maps (collection, and refreshes)
+  std::vector<bool>
+      keeps_cache;  // full steps whose caches a partial step reads (the others run dense)
   int full_steps() const;
   int partial_steps() const;
 };

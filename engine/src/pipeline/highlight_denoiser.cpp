@@ -70,9 +70,11 @@ torch::Tensor HighlightDenoiser::predict(const torch::Tensor& latents, int64_t t
       report->mask.mac_fraction = predict_macs(sd_.unet, geometry_, latents.sizes(), context.sizes()).fraction();
       report_ = report;
       e.attention = report;
+    } else if (plan_.keeps_cache[step]) {
+      out = sparse_.forward_full(latents, ts,
+                                 context);  // caches refilled in place: graphs stay valid
     } else {
-      out = sparse_.forward_full(latents, ts, context);
-      graph_.invalidate();
+      out = sd_.unet->forward(latents, ts, context);  // no partial step reads this step's caches
     }
     dense_step_macs_ = static_cast<double>(scope.count().total());
   } else {

@@ -19,6 +19,7 @@ struct PartialGraph::State {
   bool warmed = false;  // an eager run with the current geometry has uploaded its tile lists
   torch::Tensor sample, timestep, context, out;  // the graph's static inputs and output
   MacCount macs;                                 // of one captured step (replays run no C++)
+  int64_t generation = -1;                       // the UNet's cache generation it reads
 };
 
 PartialGraph::PartialGraph() : state_(std::make_unique<State>()) {}
@@ -40,8 +41,8 @@ torch::Tensor PartialGraph::run(SparseUNet& sparse, const torch::Tensor& sample,
   State& s = *state_;
   if (!sample.is_cuda() || !disabled_.empty())
     return sparse.forward_partial(sample, timestep, context, geometry);
-  if (s.graph && s.sample.sizes() == sample.sizes() && s.context.sizes() == context.sizes() &&
-      s.timestep.sizes() == timestep.sizes()) {
+  if (s.graph && s.generation == sparse.cache_generation() && s.sample.sizes() == sample.sizes() &&
+      s.context.sizes() == context.sizes() && s.timestep.sizes() == timestep.sizes()) {
     s.sample.copy_(sample);
     s.timestep.copy_(timestep);
     s.context.copy_(context);
@@ -81,6 +82,7 @@ torch::Tensor PartialGraph::run(SparseUNet& sparse, const torch::Tensor& sample,
     }
     torch::cuda::synchronize();
     s.graph = std::move(graph);
+    s.generation = sparse.cache_generation();
     ++captures_;
   } catch (const std::exception& e) {
     // Some operation could not be captured: stay eager for the rest of this generation.

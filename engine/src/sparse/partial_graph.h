@@ -1,16 +1,19 @@
 // Partial steps as CUDA graphs. On a GPU a partial step is hundreds of small kernels (tile
 // gathers, convolutions on tile batches, token matmuls) whose launch cost exceeds their work;
 // a captured graph launches them all at once. A partial step's work depends only on the
-// geometry and on buffers that stay put between full steps (the caches), so one capture
-// serves every partial step until the next full step refreshes (reallocates) the caches.
+// geometry and on the caches, which full steps refill in place (SparseUNet::cache_generation
+// changes only when one is allocated anew), so one capture serves every partial step of a
+// geometry, across full steps.
 //
 //   PartialGraph graph;
-//   out = graph.run(sparse, sample, t, ctx, geometry);  // after a full step: capture + replay
+//   out = graph.run(sparse, sample, t, ctx, geometry);  // first run: eager (uploads tile lists)
+//   out = graph.run(...);                                // capture + replay
+//   sparse.forward_full(...);                            // caches refilled in place
 //   out = graph.run(...);                                // replay with new sample/t
-//   sparse.forward_full(...); graph.invalidate();        // caches moved: capture again
+//   graph.invalidate(true);                              // new geometry: eager, capture again
 //
-// The first run after a geometry change is eager (it uploads the tile lists the capture then
-// reads). On CPU, in builds without CUDA, or when a capture fails, run() is forward_partial().
+// A new cache generation or new input shapes make the next run capture again. On CPU, in
+// builds without CUDA, or when a capture fails, run() is forward_partial().
 #pragma once
 
 #include <memory>
@@ -32,8 +35,8 @@ class PartialGraph {
   // cache (valid until the next step).
   torch::Tensor run(SparseUNet& sparse, const torch::Tensor& sample, const torch::Tensor& timestep,
                     const torch::Tensor& context, const SparseGeometry& geometry);
-  // Drops the captured graph: call after every full step (the caches moved). With
-  // geometry_changed, the next run is an eager warm-up again.
+  // Drops the captured graph (the next run captures again). With geometry_changed (call it
+  // when the geometry changes), the next run is an eager warm-up first.
   void invalidate(bool geometry_changed = false);
 
   int captures() const { return captures_; }

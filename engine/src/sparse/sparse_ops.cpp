@@ -118,6 +118,18 @@ NormAffine group_norm_affine(const torch::Tensor& x, torch::nn::GroupNorm& norm)
   return {normed, scale.contiguous(), shift.contiguous()};
 }
 
+bool keep_cache(torch::Tensor& cache, const torch::Tensor& value) {
+  if (cache.defined() && cache.sizes() == value.sizes() && cache.strides() == value.strides() &&
+      cache.scalar_type() == value.scalar_type() && cache.device() == value.device() &&
+      !cache.is_same(value)) {
+    cache.copy_(value);
+    return false;
+  }
+  const bool moved = !cache.is_same(value);
+  cache = value;
+  return moved;
+}
+
 torch::Tensor apply_affine(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift) {
   std::vector<int64_t> shape = {x.size(0), x.size(1)};
   for (int64_t d = 2; d < x.dim(); ++d) shape.push_back(1);

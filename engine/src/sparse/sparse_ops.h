@@ -50,6 +50,12 @@ void scatter_tiles(const torch::Tensor& tiles, const torch::Tensor& residual,
                    const std::vector<int32_t>& ys, const std::vector<int32_t>& xs,
                    torch::Tensor& out, float scale = 1.0f);
 
+// Stores a full pass's `value` in `cache`. A cache already holding a tensor of the same shape,
+// dtype, device and strides gets the values copied in: caches keep their storage from one
+// full pass to the next, so CUDA graphs captured over partial passes stay valid. Returns
+// whether the cache moved (was allocated anew).
+bool keep_cache(torch::Tensor& cache, const torch::Tensor& value);
+
 // The sparse engine keeps every map channels-last: a pixel's channels are contiguous, which
 // makes tile gathers vector copies and suits oneDNN/cuDNN convolutions.
 constexpr auto kSparseFormat = at::MemoryFormat::ChannelsLast;

@@ -45,10 +45,10 @@ torch::Tensor SparseResnet::forward_full(const std::vector<torch::Tensor>& input
   const auto& o = m_->options();
   torch::Tensor x = concat(inputs);
   NormAffine gn1 = group_norm_affine(x, m_->norm1);
-  scale1_ = gn1.scale;
-  shift1_ = gn1.shift;
+  moved_ = keep_cache(scale1_, gn1.scale);
+  moved_ |= keep_cache(shift1_, gn1.shift);
   torch::Tensor h = conv_forward(m_->conv1, apply_activation(o.act, gn1.normed));
-  h1_ = h.contiguous(kSparseFormat);
+  moved_ |= keep_cache(h1_, h.contiguous(kSparseFormat));
   torch::Tensor t;
   if (m_->time_emb_proj && temb.defined()) {
     t = linear_forward(m_->time_emb_proj, apply_activation(o.act, temb)).unsqueeze(-1).unsqueeze(-1);
@@ -57,13 +57,13 @@ torch::Tensor SparseResnet::forward_full(const std::vector<torch::Tensor>& input
   if (!o.scale_shift) {
     torch::Tensor pre = t.defined() ? h1_ + t : h1_;
     NormAffine gn2 = group_norm_affine(pre, m_->norm2);
-    scale2_ = gn2.scale;
-    shift2_ = gn2.shift;
+    moved_ |= keep_cache(scale2_, gn2.scale);
+    moved_ |= keep_cache(shift2_, gn2.shift);
     n = gn2.normed;
   } else {
     NormAffine gn2 = group_norm_affine(h1_, m_->norm2);
-    scale2_ = gn2.scale;
-    shift2_ = gn2.shift;
+    moved_ |= keep_cache(scale2_, gn2.scale);
+    moved_ |= keep_cache(shift2_, gn2.shift);
     n = gn2.normed;
     if (t.defined()) {
       auto ss = t.chunk(2, 1);
@@ -72,8 +72,9 @@ torch::Tensor SparseResnet::forward_full(const std::vector<torch::Tensor>& input
   }
   torch::Tensor y = conv_forward(m_->conv2, apply_activation(o.act, n));
   torch::Tensor shortcut = m_->conv_shortcut ? conv_forward(m_->conv_shortcut, x) : x;
-  out_ = (shortcut + y).contiguous(kSparseFormat);
-  if (o.output_scale_factor != 1.0) out_ = (out_ / o.output_scale_factor).contiguous(kSparseFormat);
+  torch::Tensor out = shortcut + y;
+  if (o.output_scale_factor != 1.0) out = out / o.output_scale_factor;
+  moved_ |= keep_cache(out_, out.contiguous(kSparseFormat));
   return out_;
 }
 

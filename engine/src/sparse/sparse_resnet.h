@@ -28,6 +28,8 @@ class SparseResnet {
   // MACs of a partial pass per active output pixel (batch 1).
   int64_t macs_per_pixel() const;
   const torch::Tensor& output() const { return out_; }
+  // Whether the last full pass allocated any cache anew (instead of refilling it).
+  bool caches_moved() const { return moved_; }
 
  private:
   // GN2 affine for the current time embedding: [B, C] scale and shift.
@@ -39,6 +41,7 @@ class SparseResnet {
   torch::Tensor scale2_, shift2_;  // [B, Cout]
   torch::Tensor h1_;               // [B, Cout, H, W] conv1 output, no time embedding
   torch::Tensor out_;              // [B, Cout, H, W]
+  bool moved_ = false;
 };
 
 }  // namespace hd

@@ -38,11 +38,11 @@ torch::Tensor SparseTransformer::proj_out_tokens(const torch::Tensor& tokens) {
 torch::Tensor SparseTransformer::forward_full(const torch::Tensor& x, const torch::Tensor& context) {
   const int64_t H = x.size(2), W = x.size(3);
   NormAffine gn = group_norm_affine(x.contiguous(kSparseFormat), m_->norm);
-  scale_ = gn.scale;
-  shift_ = gn.shift;
+  moved_ = keep_cache(scale_, gn.scale);
+  moved_ |= keep_cache(shift_, gn.shift);
   torch::Tensor tokens = to_tokens(gn.normed.contiguous(kSparseFormat));  // [B, HW, C]
   torch::Tensor h = proj_in_tokens(tokens);                                                    // [B, HW, inner]
-  caches_.assign(m_->blocks.size(), {});
+  caches_.resize(m_->blocks.size());
   for (size_t j = 0; j < m_->blocks.size(); ++j) {
     auto& blk = m_->blocks[j];
     BlockCache& c = caches_[j];
@@ -50,22 +50,23 @@ torch::Tensor SparseTransformer::forward_full(const torch::Tensor& x, const torc
     torch::Tensor n1 = blk->norm1->forward(h);
     auto& a1 = blk->attn1;
     const torch::Tensor& kv1_src = a1->is_cross_attention() ? context : n1;
-    c.k1 = a1->split_heads(linear_forward(a1->to_k, kv1_src)).contiguous();  // [B, heads, L, d]
-    c.v1 = a1->split_heads(linear_forward(a1->to_v, kv1_src)).contiguous();
+    moved_ |= keep_cache(
+        c.k1, a1->split_heads(linear_forward(a1->to_k, kv1_src)).contiguous());  // [B, heads, L, d]
+    moved_ |= keep_cache(c.v1, a1->split_heads(linear_forward(a1->to_v, kv1_src)).contiguous());
     torch::Tensor q1 = a1->split_heads(linear_forward(a1->to_q, n1));
     h = a1->out_proj(a1->merge_heads(scaled_dot_product_attention(q1, c.k1, c.v1, a1->scale()))) + h;
 
     part.emplace("cross-attention", level_);
     torch::Tensor n2 = blk->norm2->forward(h);
     auto& a2 = blk->attn2;
-    c.k2 = a2->split_heads(linear_forward(a2->to_k, context)).contiguous();
-    c.v2 = a2->split_heads(linear_forward(a2->to_v, context)).contiguous();
+    moved_ |= keep_cache(c.k2, a2->split_heads(linear_forward(a2->to_k, context)).contiguous());
+    moved_ |= keep_cache(c.v2, a2->split_heads(linear_forward(a2->to_v, context)).contiguous());
     h = a2->forward(n2, context) + h;  // through its processor: the attention store captures here
     part.emplace("feed-forward", level_);
     h = blk->ff->forward(blk->norm3->forward(h)) + h;
   }
   torch::Tensor y = from_tokens(proj_out_tokens(h), H, W);  // [B, C, H, W]
-  out_ = (y + x).contiguous(kSparseFormat);
+  moved_ |= keep_cache(out_, (y + x).contiguous(kSparseFormat));
   return out_;
 }
 

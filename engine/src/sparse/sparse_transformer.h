@@ -21,6 +21,8 @@ class SparseTransformer {
   torch::Tensor forward_full(const torch::Tensor& x, const torch::Tensor& context);
   torch::Tensor forward_partial(const torch::Tensor& x, const torch::Tensor& context, const LevelGeometry& g);
   const torch::Tensor& output() const { return out_; }
+  // Whether the last full pass allocated any cache anew (instead of refilling it).
+  bool caches_moved() const { return moved_; }
 
  private:
   struct BlockCache {
@@ -35,6 +37,7 @@ class SparseTransformer {
   torch::Tensor scale_, shift_;  // [B, C]
   std::vector<BlockCache> caches_;
   torch::Tensor out_;            // [B, C, H, W]
+  bool moved_ = false;
 };
 
 }  // namespace hd

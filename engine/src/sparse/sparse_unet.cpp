@@ -43,6 +43,7 @@ void SparseUNet::clear() {
   has_cache_ = false;
   out_ = torch::Tensor();
   conv_in_out_ = torch::Tensor();
+  ++cache_generation_;
 }
 
 torch::Tensor SparseUNet::time_embedding(const torch::Tensor& timestep, const torch::Tensor& sample) {
@@ -64,7 +65,8 @@ torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch:
     emb = time_embedding(timestep, sample);
     x = conv_forward(unet_->conv_in, sample.contiguous(kSparseFormat)).contiguous(kSparseFormat);
   }
-  conv_in_out_ = x;
+  bool moved = keep_cache(conv_in_out_, x);
+  x = conv_in_out_;
   std::vector<torch::Tensor> skips{x};
   for (int level = 0; level < n; ++level) {
     Block& b = down_[level];
@@ -81,7 +83,8 @@ torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch:
     }
     if (b.has_sampler) {
       PartTimer part("downsample", level + 1);
-      b.sampler.out = conv_forward(*b.sampler.conv, x).contiguous(kSparseFormat);
+      moved |=
+          keep_cache(b.sampler.out, conv_forward(*b.sampler.conv, x).contiguous(kSparseFormat));
       x = b.sampler.out;
       skips.push_back(x);
     }
@@ -115,16 +118,27 @@ torch::Tensor SparseUNet::forward_full(const torch::Tensor& sample, const torch:
       namespace F = torch::nn::functional;
       torch::Tensor up = F::interpolate(
           x, F::InterpolateFuncOptions().mode(torch::kNearest).size(std::vector<int64_t>{next.size(2), next.size(3)}));
-      b.sampler.out = conv_forward(*b.sampler.conv, up).contiguous(kSparseFormat);
+      moved |=
+          keep_cache(b.sampler.out, conv_forward(*b.sampler.conv, up).contiguous(kSparseFormat));
       x = b.sampler.out;
     }
   }
   PartTimer part("conv_out");
   NormAffine gn = group_norm_affine(x, unet_->conv_norm_out);
-  norm_out_scale_ = gn.scale;
-  norm_out_shift_ = gn.shift;
+  moved |= keep_cache(norm_out_scale_, gn.scale);
+  moved |= keep_cache(norm_out_shift_, gn.shift);
   torch::Tensor a = torch::silu(gn.normed);
-  out_ = conv_forward(unet_->conv_out, a).contiguous(kSparseFormat);
+  moved |= keep_cache(out_, conv_forward(unet_->conv_out, a).contiguous(kSparseFormat));
+  auto block_moved = [](const Block& b) {
+    bool m = false;
+    for (const auto& r : b.resnets) m |= r.caches_moved();
+    for (const auto& t : b.attentions) m |= t.caches_moved();
+    return m;
+  };
+  moved |= block_moved(mid_);
+  for (const Block& b : down_) moved |= block_moved(b);
+  for (const Block& b : up_) moved |= block_moved(b);
+  if (moved) ++cache_generation_;
   has_cache_ = true;
   return out_;
 }

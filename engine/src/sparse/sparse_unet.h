@@ -28,6 +28,9 @@ class SparseUNet {
 
   int levels() const { return static_cast<int>(unet_->config().block_out_channels.size()); }
   bool has_cache() const { return has_cache_; }
+  // Counts the full passes that allocated some cache anew; between them, full passes refill the
+  // caches in place (same storage), so a CUDA graph of partial passes stays valid.
+  int64_t cache_generation() const { return cache_generation_; }
   void clear();
 
  private:
@@ -51,6 +54,7 @@ class SparseUNet {
   torch::Tensor norm_out_scale_, norm_out_shift_;
   torch::Tensor out_;                      // conv_out output cache
   bool has_cache_ = false;
+  int64_t cache_generation_ = 0;
 };
 
 }  // namespace hd
