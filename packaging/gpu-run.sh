@@ -7,6 +7,7 @@
 #                                            dense vs highlight on the embedded model (50 prompts;
 #                                            eager and CUDA graphs, fp32 and fp16)
 #   bash packaging/gpu-run.sh bench-prompts  the embedded model's part of bench only
+#   bash packaging/gpu-run.sh exec PROGRAM ARGS...  one of the kit's programs (hd, hd-train, a test)
 #   bash packaging/gpu-run.sh train SECONDS  continue the embedded model's UNet from the shipped
 #                                            weights (or HD_TRAIN_INIT: a model folder or an
 #                                            hd-train checkpoint) for SECONDS, export the EMA
@@ -70,6 +71,10 @@ case $phase in
     run "$bin/hd" bench prompts --prompts $p --limit 50 --device cuda --precision fp16 --cuda-graphs --out "$r/prompts-fp16-graphs"
     tar -C "$r" -czf "$out/bench.tar.gz" .
     ;;
+  exec)
+    shift
+    run "$bin/$1" "${@:2}"
+    ;;
   train)
     seconds=${2:-300}
     dev=${HD_TRAIN_DEVICE:-cuda}
@@ -93,7 +98,7 @@ case $phase in
     tar -C "$w" -czf "$out/eval.tar.gz" eval
     ;;
   *)
-    echo "gpu-run.sh: unknown phase '$phase' (test, bench, train)" >&2
+    echo "gpu-run.sh: unknown phase '$phase' (test, bench, bench-prompts, exec, train)" >&2
     exit 2
     ;;
 esac

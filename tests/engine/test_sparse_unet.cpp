@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "highlight/mac_prediction.h"
 #include "io/model_loader.h"
 #include "models/macs.h"
 #include "sparse/op_trace.h"
@@ -138,6 +139,35 @@ TEST_P(SparseUNetTest, FullPassesRefillCachesInPlace) {
   // Other shapes allocate anew: a new generation.
   reused.forward_full(torch::cat({sample2, sample2}), in.t, torch::cat({ctx2, ctx2}));
   EXPECT_GT(reused.cache_generation(), generation);
+}
+
+// The denoiser's MAC prediction (a dry partial pass on the live UNet after its full pass, with
+// the full pass's counted MACs) equals the scratch prediction (dry full + partial passes), and
+// the dry pass leaves the caches as they were: a real partial pass afterwards is unchanged.
+TEST_P(SparseUNetTest, MacPredictionOnLiveCachesMatchesScratch) {
+  torch::NoGradGuard no_grad;
+  UNet2DConditionModel unet = load_unet(data_dir() / GetParam());
+  Inputs in = fixture_inputs(GetParam());
+  SparseUNet live(unet), untouched(unet);
+  const int64_t H = in.sample.size(2), W = in.sample.size(3);
+  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), live.levels());
+  MacCount full;
+  {
+    MacScope scope;
+    live.forward_full(in.sample, in.t, in.ctx);
+    full = scope.count();
+  }
+  untouched.forward_full(in.sample, in.t, in.ctx);
+  const MacPrediction scratch = predict_macs(unet, geo, in.sample.sizes(), in.ctx.sizes());
+  const MacPrediction p =
+      predict_macs(live, geo, in.sample, in.t, in.ctx, static_cast<double>(full.total()));
+  EXPECT_EQ(p.dense, scratch.dense);
+  EXPECT_EQ(p.partial, scratch.partial);
+  EXPECT_GT(p.partial, 0);
+  EXPECT_LT(p.fraction(), 1.0);
+  torch::Tensor sample2 = in.sample + 0.5 * torch::randn_like(in.sample);
+  EXPECT_TRUE(torch::equal(live.forward_partial(sample2, in.t * 0.5, in.ctx, geo),
+                           untouched.forward_partial(sample2, in.t * 0.5, in.ctx, geo)));
 }
 
 // Reduced precision: the sparse UNet's full pass follows the float32 dense UNet to the

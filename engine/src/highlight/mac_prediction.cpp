@@ -29,4 +29,16 @@ MacPrediction predict_macs(UNet2DConditionModel& unet, const SparseGeometry& geo
   return p;
 }
 
+MacPrediction predict_macs(SparseUNet& sparse, const SparseGeometry& geometry,
+                           const torch::Tensor& sample, const torch::Tensor& timestep,
+                           const torch::Tensor& context, double dense) {
+  torch::NoGradGuard no_grad;
+  MacPrediction p;
+  p.dense = dense;
+  MacScope scope(/*dry_run=*/true);
+  sparse.forward_partial(sample, timestep, context, geometry);
+  p.partial = static_cast<double>(scope.count().total());
+  return p;
+}
+
 }  // namespace hd

@@ -67,7 +67,9 @@ torch::Tensor HighlightDenoiser::predict(const torch::Tensor& latents, int64_t t
       if (g0.active_pixels() > 0) region_.index_fill_(0, g0.token_index_on(device), true);
       region_ = region_.view({g0.height, g0.width});
       report->mask.grids = geometry_.grids();
-      report->mask.mac_fraction = predict_macs(sd_.unet, geometry_, latents.sizes(), context.sizes()).fraction();
+      report->mask.mac_fraction = predict_macs(sparse_, geometry_, latents, ts, context,
+                                               static_cast<double>(scope.count().total()))
+                                      .fraction();
       report_ = report;
       e.attention = report;
     } else if (plan_.keeps_cache[step]) {

@@ -22,7 +22,8 @@ class SparseUNet {
   // sample [B, C, h, w], timestep [] or [B], context [B, S, D] -> noise prediction [B, C, h, w].
   torch::Tensor forward_full(const torch::Tensor& sample, const torch::Tensor& timestep,
                              const torch::Tensor& context);
-  // The returned tensor is the output cache, updated in place: copy it to keep it.
+  // The returned tensor is the output cache, updated in place: copy it to keep it. Under a
+  // dry-run MacScope it counts MACs and writes no cache.
   torch::Tensor forward_partial(const torch::Tensor& sample, const torch::Tensor& timestep,
                                 const torch::Tensor& context, const SparseGeometry& geometry);
 
