@@ -118,8 +118,8 @@
         <translation>Sampler</translation>
     </message>
     <message>
-        <source>DDIM: the paper&apos;s sampler. DPM++ 2M (DPM-Solver++): a second-order solver, nearer the fully converged image than DDIM in as many steps (20 to 30 steps).</source>
-        <translation>DDIM: der Sampler des Papers. DPM++ 2M (DPM-Solver++): ein Löser zweiter Ordnung, bei gleicher Schrittzahl näher am vollständig konvergierten Bild als DDIM (20 bis 30 Schritte).</translation>
+        <source>DDIM: the paper&apos;s sampler. DPM++ 2M (DPM-Solver++): a second-order solver, nearer the fully converged image than DDIM in as many steps (20 to 30 steps). DPM++ 2M Karras: the same on Karras et al.&apos;s noise levels, for SD 1.x-style models; on zero-terminal-SNR models such as the embedded one it spends most steps at the highest noise.</source>
+        <translation>DDIM: der Sampler des Papers. DPM++ 2M (DPM-Solver++): ein Löser zweiter Ordnung, bei gleicher Schrittzahl näher am vollständig konvergierten Bild als DDIM (20 bis 30 Schritte). DPM++ 2M Karras: derselbe Löser auf den Rauschstufen von Karras et al., für Modelle nach Art von SD 1.x; bei Modellen mit Zero-Terminal-SNR wie dem eingebetteten verbringt er die meisten Schritte beim höchsten Rauschen.</translation>
     </message>
 </context>
 <context>

@@ -118,8 +118,8 @@
         <translation>샘플러</translation>
     </message>
     <message>
-        <source>DDIM: the paper&apos;s sampler. DPM++ 2M (DPM-Solver++): a second-order solver, nearer the fully converged image than DDIM in as many steps (20 to 30 steps).</source>
-        <translation>DDIM: 논문의 샘플러. DPM++ 2M (DPM-Solver++): 2차 솔버로, 같은 단계 수에서 DDIM보다 완전히 수렴한 이미지에 더 가깝습니다 (20~30단계).</translation>
+        <source>DDIM: the paper&apos;s sampler. DPM++ 2M (DPM-Solver++): a second-order solver, nearer the fully converged image than DDIM in as many steps (20 to 30 steps). DPM++ 2M Karras: the same on Karras et al.&apos;s noise levels, for SD 1.x-style models; on zero-terminal-SNR models such as the embedded one it spends most steps at the highest noise.</source>
+        <translation>DDIM: 논문의 샘플러. DPM++ 2M (DPM-Solver++): 2차 솔버로, 같은 단계 수에서 DDIM보다 완전히 수렴한 이미지에 더 가깝습니다 (20~30단계). DPM++ 2M Karras: 같은 솔버를 Karras 등의 노이즈 단계에서 사용하며, SD 1.x 계열 모델용입니다. 내장 모델처럼 종단 SNR이 0인 모델에서는 대부분의 단계를 가장 높은 노이즈에서 보냅니다.</translation>
     </message>
 </context>
 <context>

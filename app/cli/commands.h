@@ -22,7 +22,7 @@ std::string runtime_line();                                // torch version, thr
 // names the option).
 EngineOptions engine_options(const Args& args);
 OptionSpec precision_option();  // the --precision option's spec, shared by the commands
-// --scheduler ddim|dpm++2m (default ddim): the spec and the checked value.
+// --scheduler ddim|dpm++2m|dpm++2m-karras (default ddim): the spec and the checked value.
 OptionSpec scheduler_option();
 std::string scheduler_from(const Args& args);
 

@@ -41,15 +41,16 @@ OptionSpec precision_option() {
 
 OptionSpec scheduler_option() {
   return {"scheduler", true, false,
-          "sampler: ddim (default) or dpm++2m (DPM-Solver++ 2M: nearer the converged image in as "
-          "many steps)",
+          "sampler: ddim (default), dpm++2m (DPM-Solver++ 2M: nearer the converged image in as "
+          "many steps) or dpm++2m-karras (the same on Karras sigmas)",
           "NAME"};
 }
 
 std::string scheduler_from(const Args& args) {
   const std::string s = args.get_or("scheduler", "ddim");
-  if (s != "ddim" && s != "dpm++2m") {
-    throw std::invalid_argument("--scheduler must be ddim or dpm++2m, got '" + s + "'");
+  if (s != "ddim" && s != "dpm++2m" && s != "dpm++2m-karras") {
+    throw std::invalid_argument("--scheduler must be ddim, dpm++2m or dpm++2m-karras, got '" + s +
+                                "'");
   }
   return s;
 }

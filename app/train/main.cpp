@@ -263,7 +263,7 @@ int run(const std::string& cmd, const std::vector<std::string>& argv) {
          {"prompts", true, false, ".jsonl of hd-train prompts", "FILE"},
          {"out", true, false, "report folder", "DIR"},
          {"steps", true, false, "denoising steps (default 50)", "N"},
-         {"scheduler", true, false, "sampler: ddim (default) or dpm++2m", "NAME"},
+         {"scheduler", true, false, "sampler: ddim (default), dpm++2m or dpm++2m-karras", "NAME"},
          {"threshold", true, false,
           "threshold of the IoU's mask, 0..255 (default 150, the method's)", "T"},
          {"guidance", true, false, "guidance (default 7.5)", "G"},

@@ -195,7 +195,8 @@ TEST(Cli, BadInputIsReported) {
   EXPECT_NE(r.output.find("--precision must be fp32, bf16 or fp16, got 'fp8'"), std::string::npos) << r.output;
   r = run("generate --model " + kPipeline + " --prompt x --scheduler euler --out x.png");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("--scheduler must be ddim or dpm++2m, got 'euler'"), std::string::npos)
+  EXPECT_NE(r.output.find("--scheduler must be ddim, dpm++2m or dpm++2m-karras, got 'euler'"),
+            std::string::npos)
       << r.output;
   r = run("generate --model " + kPipeline + " --prompt x --scheduler dpm++2m --eta 0.3 --out " +
           scratch("e.png").string());

@@ -195,18 +195,20 @@ TEST_F(PipelineTest, VPredictionZeroSnrWithGuidanceRescaleMatchesDiffusers) {
 // DPM-Solver++ (2M) reproduces diffusers' DPMSolverMultistepScheduler images and timesteps
 // under three schedules: epsilon with "leading" spacing, the linspace default of a config
 // that names no spacing (SD v1.x's), and v-prediction with zero terminal SNR and "trailing"
-// spacing (the embedded model's). Bad scheduler requests fail naming the value.
+// spacing (the embedded model's); and on Karras sigmas (use_karras_sigmas) at 8 and 30 steps
+// and with zero terminal SNR. Bad scheduler requests fail naming the value.
 TEST_F(PipelineTest, DpmSolverMultistepMatchesDiffusers) {
   const SafetensorsFile golden = SafetensorsFile::open(data_dir() / "pipeline_a_dpm.safetensors");
   const auto& m = golden.metadata();
-  for (const std::string name : {"leading", "linspace", "vzsnr"}) {
+  for (const std::string name :
+       {"leading", "linspace", "vzsnr", "karras", "karras30", "karras_vzsnr"}) {
     SCOPED_TRACE(name);
     const std::filesystem::path dir = pipeline_a_with_scheduler(m.at("config_" + name), "dpm");
     Engine engine;
     Status st = engine.load(dir.string());
     ASSERT_TRUE(st.ok()) << st.message();
     GenerateRequest r = fixture_request(golden, true, name);
-    r.scheduler = "dpm++2m";
+    r.scheduler = m.at("sampler_" + name);
     std::vector<int64_t> timesteps;
     GenerateResult out;
     st = engine.generate(r, &out, [&](const StepEvent& e) {
@@ -217,11 +219,13 @@ TEST_F(PipelineTest, DpmSolverMultistepMatchesDiffusers) {
     EXPECT_TRUE(torch::equal(torch::tensor(timesteps, torch::kLong),
                              fixture_tensor(golden, "timesteps_" + name)));
     EXPECT_LT(max_abs_diff(image_tensor(out.image), fixture_tensor(golden, "image_" + name)), 1e-3);
-    if (name == "leading") {  // DDIM on the same timesteps' count is another image
-      r.scheduler = "ddim";
+    if (name == "leading" || name == "karras") {  // another sampler is another image
+      r.scheduler = name == "leading" ? "ddim" : "dpm++2m";
       ASSERT_TRUE((st = engine.generate(r, &out)).ok()) << st.message();
       EXPECT_GT(max_abs_diff(image_tensor(out.image), fixture_tensor(golden, "image_" + name)),
                 1e-2);
+    }
+    if (name == "leading") {
       r.scheduler = "dpm++2m";
       r.eta = 0.5f;
       st = engine.generate(r, &out);
@@ -232,7 +236,8 @@ TEST_F(PipelineTest, DpmSolverMultistepMatchesDiffusers) {
       r.scheduler = "euler";
       st = engine.generate(r, &out);
       EXPECT_FALSE(st.ok());
-      EXPECT_NE(st.message().find("scheduler 'euler' does not exist (expected ddim or dpm++2m)"),
+      EXPECT_NE(st.message().find(
+                    "scheduler 'euler' does not exist (expected ddim, dpm++2m or dpm++2m-karras)"),
                 std::string::npos)
           << st.message();
     }

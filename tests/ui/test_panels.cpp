@@ -283,8 +283,9 @@ class TestPanels : public QObject {
     GenerationPanel panel;
     auto* combo = panel.findChild<QComboBox*>(QStringLiteral("samplerCombo"));
     QVERIFY(combo);
-    QCOMPARE(combo->count(), 2);
+    QCOMPARE(combo->count(), 3);
     QCOMPARE(combo->itemText(1), QStringLiteral("DPM++ 2M"));
+    QCOMPARE(combo->itemText(2), QStringLiteral("DPM++ 2M Karras"));
     QCOMPARE(panel.params(-1).sampler, QStringLiteral("ddim"));
     GenerationParams p;
     p.sampler = QStringLiteral("dpm++2m");
@@ -293,6 +294,10 @@ class TestPanels : public QObject {
     QCOMPARE(panel.params(-1).sampler, QStringLiteral("dpm++2m"));
     Settings().setParams(panel.params(-1));
     QCOMPARE(Settings().params().sampler, QStringLiteral("dpm++2m"));
+    p.sampler = QStringLiteral("dpm++2m-karras");
+    panel.setParams(p);
+    QCOMPARE(combo->currentText(), QStringLiteral("DPM++ 2M Karras"));
+    QCOMPARE(panel.params(-1).sampler, QStringLiteral("dpm++2m-karras"));
     QSettings().setValue(QStringLiteral("generate/sampler"), QStringLiteral("euler"));
     QCOMPARE(Settings().params().sampler, QStringLiteral("ddim"));  // unknown: the default
   }

@@ -156,12 +156,21 @@ class TestPngMetadata : public QObject {
     QCOMPARE(m.params.prompt, QStringLiteral("masterpiece, a cat\nwearing a hat"));
     QCOMPARE(m.params.negativePrompt, QStringLiteral("lowres, bad anatomy"));
     QCOMPARE(m.params.steps, 30);
-    QCOMPARE(m.params.sampler, QStringLiteral("ddim"));  // Karras sigmas: not ours, unchanged
+    QCOMPARE(m.params.sampler, QStringLiteral("dpm++2m-karras"));
     QCOMPARE(m.params.guidance, 7.0);
     ImageMetadata dpm;
     QVERIFY(png::parseParametersText(
         QStringLiteral("a cat\nSteps: 25, Sampler: DPM++ 2M, CFG scale: 5, Seed: 1"), &dpm));
     QCOMPARE(dpm.params.sampler, QStringLiteral("dpm++2m"));
+    // Newer tools: the schedule in a key of its own; a sampler we lack leaves ours.
+    QVERIFY(png::parseParametersText(
+        QStringLiteral("a cat\nSteps: 25, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 5"),
+        &dpm));
+    QCOMPARE(dpm.params.sampler, QStringLiteral("dpm++2m-karras"));
+    ImageMetadata euler;
+    QVERIFY(png::parseParametersText(QStringLiteral("a cat\nSteps: 25, Sampler: Euler a, Seed: 1"),
+                                     &euler));
+    QCOMPARE(euler.params.sampler, QStringLiteral("ddim"));
     QCOMPARE(m.params.seed, 3141592653LL);
     QCOMPARE(m.params.width, 512);
     QCOMPARE(m.params.height, 768);

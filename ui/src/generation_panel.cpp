@@ -227,7 +227,9 @@ void GenerationPanel::retranslate() {
   samplerLabel_->setText(tr("Sampler"));
   sampler_->setToolTip(
       tr("DDIM: the paper's sampler. DPM++ 2M (DPM-Solver++): a second-order solver, nearer the "
-         "fully converged image than DDIM in as many steps (20 to 30 steps)."));
+         "fully converged image than DDIM in as many steps (20 to 30 steps). DPM++ 2M Karras: the "
+         "same on Karras et al.'s noise levels, for SD 1.x-style models; on zero-terminal-SNR "
+         "models such as the embedded one it spends most steps at the highest noise."));
   guidanceLabel_->setText(tr("Guidance"));
   guidance_->setToolTip(tr("Classifier-free guidance scale; 1 or less turns it off"));
   sizeLabel_->setText(tr("Size"));

@@ -125,9 +125,16 @@ bool parseParametersText(const QString& text, ImageMetadata* m) {
   p.negativePrompt = negative.join(u'\n').trimmed();
   bool ok = false;
   if (int v = kv.value(QStringLiteral("Steps")).toInt(&ok); ok) p.steps = v;
-  // Samplers the engine lacks (Euler a, DPM++ 2M Karras, ...) leave the current one.
-  if (const QString s = samplerKey(kv.value(QStringLiteral("Sampler"))); !s.isEmpty())
+  // Samplers the engine lacks (Euler a, ...) leave the current one. Newer tools name the
+  // schedule apart: "Sampler: DPM++ 2M, Schedule type: Karras".
+  if (QString s = samplerKey(kv.value(QStringLiteral("Sampler"))); !s.isEmpty()) {
+    if (s == QLatin1String("dpm++2m") &&
+        kv.value(QStringLiteral("Schedule type"))
+                .trimmed()
+                .compare(QLatin1String("Karras"), Qt::CaseInsensitive) == 0)
+      s = QStringLiteral("dpm++2m-karras");
     p.sampler = s;
+  }
   if (double v = QLocale::c().toDouble(kv.value(QStringLiteral("CFG scale")), &ok); ok)
     p.guidance = v;
   if (qint64 v = kv.value(QStringLiteral("Seed")).toLongLong(&ok); ok) p.seed = v;

@@ -96,12 +96,13 @@ Statistic statisticFromKey(const QString& key, Statistic fallback) {
 }
 
 QStringList samplerKeys() {
-  return {QStringLiteral("ddim"), QStringLiteral("dpm++2m")};
+  return {QStringLiteral("ddim"), QStringLiteral("dpm++2m"), QStringLiteral("dpm++2m-karras")};
 }
 
 QString samplerName(const QString& key) {
   if (key == QLatin1String("ddim")) return QStringLiteral("DDIM");
   if (key == QLatin1String("dpm++2m")) return QStringLiteral("DPM++ 2M");
+  if (key == QLatin1String("dpm++2m-karras")) return QStringLiteral("DPM++ 2M Karras");
   return {};
 }
 

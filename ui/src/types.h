@@ -118,7 +118,8 @@ struct GenerationParams {
   QString prompt;
   QString negativePrompt;
   int steps = 50;  // the CLI's and the paper's; the highlight interval (5) is set for it
-  QString sampler = QStringLiteral("ddim");  // hd::GenerateRequest::scheduler: ddim or dpm++2m
+  QString sampler =
+      QStringLiteral("ddim");  // hd::GenerateRequest::scheduler: ddim, dpm++2m or dpm++2m-karras
   double guidance = 7.5;
   qint64 seed = -1;  // < 0: random (the engine reports the seed used)
   int width = 0;     // 0: the model's default
@@ -128,7 +129,8 @@ struct GenerationParams {
 };
 
 // The samplers the engine offers: their request keys, and the names other Stable Diffusion
-// tools write in a PNG's parameters ("DDIM", "DPM++ 2M"). Unknown names give an empty string.
+// tools write in a PNG's parameters ("DDIM", "DPM++ 2M", "DPM++ 2M Karras"). Unknown names
+// give an empty string.
 QStringList samplerKeys();
 QString samplerName(const QString& key);
 QString samplerKey(const QString& name);

@@ -70,9 +70,10 @@ struct GenerateRequest {
   std::string prompt;
   std::string negative_prompt;  // the unconditional input of classifier-free guidance
   int steps = 50;
-  // The sampler: "ddim" (DDIMScheduler; the paper's reference point) or "dpm++2m"
+  // The sampler: "ddim" (DDIMScheduler; the paper's reference point), "dpm++2m"
   // (DPMSolverMultistepScheduler, DPM-Solver++ second order: nearer the converged image than
-  // DDIM in as many steps). Both read the model's scheduler_config.json for the noise schedule.
+  // DDIM in as many steps) or "dpm++2m-karras" (the same on Karras sigmas). All read the
+  // model's scheduler_config.json for the noise schedule.
   std::string scheduler = "ddim";
   float guidance_scale = 7.5f;  // <= 1: no classifier-free guidance (one UNet pass a step)
   // diffusers' guidance_rescale (Lin et al. 2023, 3.4): blends the guided prediction with

@@ -130,8 +130,6 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
   if (req.previews && !preview_) preview_ = std::make_unique<LatentPreview>(sd_->vae);
   // Partial steps keep the last full step's estimates (not its raw output) outside the mask.
   CachedPrediction cached(sd_->scheduler.prediction_type);
-  torch::Tensor alphas_cumprod;  // [T] float32, CPU
-  if (highlight && cached.active()) alphas_cumprod = make_alphas_cumprod(sd_->scheduler);
 
   const auto loop_start = std::chrono::steady_clock::now();
   double dense_step_macs = 0;
@@ -171,8 +169,8 @@ void StableDiffusionPipeline::run(const GenerateRequest& req, GenerateResult* re
         noise_pred = guidance_rescale * rescaled + (1 - guidance_rescale) * noise_pred;
       }
     }
-    if (alphas_cumprod.defined()) {
-      const double alpha_bar = alphas_cumprod[t].item<double>();
+    if (highlight && cached.active()) {
+      const double alpha_bar = scheduler->sample_alpha_bar(i);
       if (e.mode == StepMode::kFull) {
         cached.remember(latents, noise_pred, alpha_bar);
       } else {

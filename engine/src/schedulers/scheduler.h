@@ -28,10 +28,15 @@ class Scheduler {
                              const torch::Tensor& sample, const torch::Tensor& noise) = 0;
   // The clean-sample estimate x_0 of the last step (for previews).
   virtual const torch::Tensor& pred_original_sample() const = 0;
+  // alpha_bar of the noise level the sampler takes step `step`'s sample to be at:
+  // x = sqrt(alpha_bar) x_0 + sqrt(1 - alpha_bar) eps. The training schedule's value at the
+  // step's timestep, except where the levels are not the training ones (Karras sigmas).
+  virtual double sample_alpha_bar(size_t step) const = 0;
 };
 
-// "ddim" (DDIMScheduler, with `eta`) or "dpm++2m" (DPMSolverMultistepScheduler: dpmsolver++,
-// second order, midpoint). A bad name, or eta > 0 for a deterministic solver, fails naming it.
+// "ddim" (DDIMScheduler, with `eta`), "dpm++2m" (DPMSolverMultistepScheduler: dpmsolver++,
+// second order, midpoint) or "dpm++2m-karras" (the same on Karras sigmas). A bad name, or
+// eta > 0 for a deterministic solver, fails naming it.
 std::unique_ptr<Scheduler> make_scheduler(const std::string& name,
                                           const DDIMSchedulerConfig& config, double eta);
 

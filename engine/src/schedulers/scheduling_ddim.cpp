@@ -64,6 +64,12 @@ torch::Tensor DDIMScheduler::predict_original_sample(const torch::Tensor& model_
   return estimate(model_output, alphas_cumprod_[timestep].item<float>(), sample).x0;
 }
 
+double DDIMScheduler::sample_alpha_bar(size_t step) const {
+  if (step >= timesteps_.size())
+    fail("scheduler: step ", step, " of ", timesteps_.size(), " steps");
+  return alphas_cumprod_[timesteps_[step]].item<double>();
+}
+
 torch::Tensor DDIMScheduler::step(const torch::Tensor& model_output, int64_t timestep,
                                   const torch::Tensor& sample, const torch::Tensor& noise) {
   const double eta = eta_;

@@ -27,6 +27,7 @@ class DDIMScheduler : public Scheduler {
 
   // The clean-sample estimate x_0 of the last step() (for previews).
   const torch::Tensor& pred_original_sample() const override { return pred_original_sample_; }
+  double sample_alpha_bar(size_t step) const override;
   // The clean-sample estimate x_0 of a noisy `sample` at training timestep `timestep` from
   // the model's output, by the config's prediction_type (not clipped). [B, C, h, w].
   torch::Tensor predict_original_sample(const torch::Tensor& model_output, int64_t timestep,

@@ -1,5 +1,6 @@
 #include "schedulers/scheduling_dpmsolver_multistep.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -22,8 +23,9 @@ struct Level {
 
 }  // namespace
 
-DPMSolverMultistepScheduler::DPMSolverMultistepScheduler(const DDIMSchedulerConfig& config)
-    : config_(config) {
+DPMSolverMultistepScheduler::DPMSolverMultistepScheduler(const DDIMSchedulerConfig& config,
+                                                         bool karras_sigmas)
+    : config_(config), karras_(karras_sigmas) {
   if (config_.prediction_type != "epsilon" && config_.prediction_type != "v_prediction" &&
       config_.prediction_type != "sample") {
     fail("scheduler: prediction_type '", config_.prediction_type,
@@ -40,6 +42,12 @@ DPMSolverMultistepScheduler::DPMSolverMultistepScheduler(const DDIMSchedulerConf
 void DPMSolverMultistepScheduler::set_timesteps(int64_t n) {
   const int64_t T = config_.num_train_timesteps;
   if (n <= 0 || n > T) fail("steps must be between 1 and ", T, ", got ", n);
+  step_index_ = 0;
+  x0_ = previous_x0_ = torch::Tensor();
+  if (karras_) {
+    set_karras_sigmas(n);
+    return;
+  }
   const std::string spacing =
       config_.timestep_spacing_given ? config_.timestep_spacing : "linspace";
   timesteps_.assign(n, 0);
@@ -70,8 +78,46 @@ void DPMSolverMultistepScheduler::set_timesteps(int64_t n) {
     sigmas_.push_back(train_sigmas_[static_cast<size_t>(t)]);
   }
   sigmas_.push_back(0.0f);  // final_sigmas_type "zero": the last step lands on x_0
-  step_index_ = 0;
-  x0_ = previous_x0_ = torch::Tensor();
+}
+
+void DPMSolverMultistepScheduler::set_karras_sigmas(int64_t n) {
+  // As diffusers (numpy): the ramp in float64 from the float32 training sigmas, each level's
+  // timestep interpolated linearly in log sigma between its two neighbouring training
+  // timesteps and rounded half to even, the levels then stored as float32.
+  const size_t T = train_sigmas_.size();
+  std::vector<double> log_sigmas(T);
+  for (size_t i = 0; i < T; ++i) log_sigmas[i] = std::log(static_cast<double>(train_sigmas_[i]));
+  const double rho = 7.0;
+  const double max_inv_rho = std::pow(static_cast<double>(train_sigmas_.back()), 1.0 / rho);
+  const double min_inv_rho = std::pow(static_cast<double>(train_sigmas_.front()), 1.0 / rho);
+  timesteps_.assign(n, 0);
+  sigmas_.assign(n + 1, 0.0f);  // the last stays 0: final_sigmas_type "zero"
+  for (int64_t i = 0; i < n; ++i) {
+    // numpy's linspace(0, 1, n): i * step, its last point exactly 1.
+    const double ramp = i + 1 == n ? (n > 1 ? 1.0 : 0.0)
+                                   : static_cast<double>(i) * (1.0 / static_cast<double>(n - 1));
+    const double sigma = std::pow(max_inv_rho + ramp * (min_inv_rho - max_inv_rho), rho);
+    const double log_sigma = std::log(std::max(sigma, 1e-10));
+    // low: the last training timestep whose sigma is at most this one (sigmas grow with t),
+    // kept below T - 1 so that low + 1 exists.
+    size_t low = 0;
+    for (size_t j = 0; j < T; ++j) {
+      if (log_sigma - log_sigmas[j] >= 0) low = j;
+    }
+    low = std::min(low, T - 2);
+    const double w = std::clamp(
+        (log_sigmas[low] - log_sigma) / (log_sigmas[low] - log_sigmas[low + 1]), 0.0, 1.0);
+    timesteps_[i] = static_cast<int64_t>(
+        std::nearbyint((1 - w) * static_cast<double>(low) + w * static_cast<double>(low + 1)));
+    sigmas_[i] = static_cast<float>(sigma);
+  }
+}
+
+double DPMSolverMultistepScheduler::sample_alpha_bar(size_t step) const {
+  if (step >= timesteps_.size())
+    fail("scheduler: step ", step, " of ", timesteps_.size(), " steps");
+  const double s = sigmas_[step];
+  return 1.0 / (1.0 + s * s);
 }
 
 torch::Tensor DPMSolverMultistepScheduler::step(const torch::Tensor& model_output, int64_t timestep,
