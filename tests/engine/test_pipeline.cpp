@@ -9,6 +9,7 @@
 #include "io/model_loader.h"
 #include "pipeline/stable_diffusion.h"
 #include "schedulers/scheduling_ddim.h"
+#include "schedulers/scheduling_dpmsolver_multistep.h"
 #include "torch_test_util.h"
 
 namespace hd {
@@ -96,6 +97,35 @@ TEST_F(PipelineTest, TimestepsMatch) {
   s.set_timesteps(5);
   torch::Tensor t = torch::tensor(s.timesteps(), torch::kLong);
   EXPECT_TRUE(torch::equal(t, fixture_tensor(*io_, "timesteps")));
+}
+
+// Each sampler reports the noise level it takes each step's sample to be at: the training
+// schedule's alpha_bar at the step's timestep for DDIM and DPM-Solver++ (up to float32
+// sigmas), 1 / (1 + sigma^2) of its own levels on Karras sigmas, which lie off the training
+// grid (the rounded timestep's alpha_bar differs).
+TEST_F(PipelineTest, SchedulersReportTheSamplesNoiseLevel) {
+  auto sd = load_diffusers_folder(data_dir() / "pipeline_a", torch::kCPU);
+  const torch::Tensor ac = make_alphas_cumprod(sd.scheduler);
+  DDIMScheduler ddim(sd.scheduler);
+  DPMSolverMultistepScheduler dpm(sd.scheduler), karras(sd.scheduler, /*karras_sigmas=*/true);
+  double off_grid = 0;
+  for (Scheduler* s : std::initializer_list<Scheduler*>{&ddim, &dpm, &karras}) {
+    s->set_timesteps(12);
+    for (size_t i = 0; i < s->timesteps().size(); ++i) {
+      const double grid = ac[s->timesteps()[i]].item<double>();
+      if (s == &ddim) {
+        EXPECT_EQ(s->sample_alpha_bar(i), grid) << i;
+      } else if (s == &dpm) {
+        EXPECT_NEAR(s->sample_alpha_bar(i), grid, 1e-6 * grid) << i;
+      } else {
+        const double sigma = karras.sigmas()[i];
+        EXPECT_NEAR(s->sample_alpha_bar(i), 1 / (1 + sigma * sigma), 1e-12) << i;
+        off_grid = std::max(off_grid, std::abs(s->sample_alpha_bar(i) - grid) / grid);
+      }
+    }
+    EXPECT_THROW(s->sample_alpha_bar(12), Error);
+  }
+  EXPECT_GT(off_grid, 1e-3);
 }
 
 // Through the public API: every step's latents and the final image (1e-3) match, with
