@@ -97,6 +97,16 @@ torch::Tensor linear_forward(torch::nn::Linear& linear, const torch::Tensor& x) 
   return y;
 }
 
+torch::Tensor conv1x1_tokens(torch::nn::Conv2d& conv, const torch::Tensor& tokens) {
+  const auto& w = conv->weight;  // [Cout, Cin, 1, 1]
+  const int64_t B = tokens.size(0), L = tokens.size(1), out = w.size(0), in = w.size(1);
+  if (g_count) g_count->linear += B * L * out * in;
+  if (g_dry_run) return torch::empty({B, L, out}, tokens.options());
+  return gemm_nt(tokens.reshape({B * L, in}), w.view({out, in}),
+                 conv->options.bias() ? conv->bias : torch::Tensor(), w)
+      .view({B, L, out});  // [B, L, Cout]
+}
+
 void count_attention_macs(int64_t batch_heads, int64_t lq, int64_t lk, int64_t head_dim,
                           int matmuls) {
   if (g_count) g_count->attention += matmuls * batch_heads * lq * lk * head_dim;

@@ -43,6 +43,9 @@ class MacScope {
 // conv(x) / linear(x) plus counting.
 torch::Tensor conv_forward(torch::nn::Conv2d& conv, const torch::Tensor& x);
 torch::Tensor linear_forward(torch::nn::Linear& linear, const torch::Tensor& x);
+// A 1x1 convolution on tokens [B, L, Cin] -> [B, L, Cout], as a matrix product (a
+// transformer's proj_in / proj_out on a channels-last map's tokens), counted as linear MACs.
+torch::Tensor conv1x1_tokens(torch::nn::Conv2d& conv, const torch::Tensor& tokens);
 // Attention over [batch*heads] pairs of (Lq x d) queries and (Lk x d) keys: QK^T and PV
 // are 2 matmuls; computing the probabilities alone is 1.
 // Adds MACs computed by the caller (sparse tile convolutions, token matmuls).

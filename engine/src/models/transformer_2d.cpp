@@ -35,27 +35,18 @@ Transformer2DModelImpl::Transformer2DModelImpl(const Transformer2DModelOptions& 
 
 torch::Tensor Transformer2DModelImpl::forward(const torch::Tensor& x,
                                               const torch::Tensor& context) {
-  const int64_t B = x.size(0), H = x.size(2), W = x.size(3);
-  torch::Tensor h = norm->forward(x);
-  int64_t inner = 0;
-  if (proj_in_conv) {
-    h = conv_forward(proj_in_conv, h);  // [B, inner, H, W]
-    inner = h.size(1);
-    h = h.permute({0, 2, 3, 1}).reshape({B, H * W, inner});
-  } else {
-    h = h.permute({0, 2, 3, 1}).reshape({B, H * W, x.size(1)});
-    h = linear_forward(proj_in_linear, h);  // [B, HW, inner]
-    inner = h.size(2);
-  }
+  const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  // The tokens are the channels-last map's pixels (a view, no copy), and 1x1 projections run
+  // as matrix products on them, as in the sparse engine's full pass: the output map comes
+  // back channels-last.
+  torch::Tensor h = norm->forward(x).contiguous(at::MemoryFormat::ChannelsLast);
+  h = h.permute({0, 2, 3, 1}).reshape({B, H * W, C});  // [B, HW, C]
+  h = proj_in_conv ? conv1x1_tokens(proj_in_conv, h)
+                   : linear_forward(proj_in_linear, h);       // [B, HW, inner]
   for (auto& block : blocks) h = block->forward(h, context);  // [B, HW, inner]
-  if (proj_out_conv) {
-    h = h.reshape({B, H, W, inner}).permute({0, 3, 1, 2}).contiguous();
-    h = conv_forward(proj_out_conv, h);  // [B, C, H, W]
-  } else {
-    h = linear_forward(proj_out_linear, h);
-    h = h.reshape({B, H, W, x.size(1)}).permute({0, 3, 1, 2}).contiguous();
-  }
-  return h + x;
+  h = proj_out_conv ? conv1x1_tokens(proj_out_conv, h)
+                    : linear_forward(proj_out_linear, h);    // [B, HW, C]
+  return h.reshape({B, H, W, C}).permute({0, 3, 1, 2}) + x;  // [B, C, H, W]
 }
 
 }  // namespace hd

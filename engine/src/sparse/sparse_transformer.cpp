@@ -6,25 +6,10 @@
 
 #include "common/error.h"
 #include "models/macs.h"
-#include "models/packed_gemm.h"
 #include "sparse/part_profile.h"
 #include "sparse/sparse_ops.h"
 
 namespace hd {
-namespace {
-
-// A 1x1 convolution applied to tokens [B, L, Cin] as a matrix product.
-torch::Tensor conv1x1_tokens(torch::nn::Conv2d& conv, const torch::Tensor& tokens) {
-  const auto& w = conv->weight;  // [Cout, Cin, 1, 1]
-  add_linear_macs(tokens.size(0) * tokens.size(1) * w.size(0) * w.size(1));
-  if (mac_dry_run()) return torch::empty({tokens.size(0), tokens.size(1), w.size(0)}, tokens.options());
-  const int64_t B = tokens.size(0), L = tokens.size(1);
-  return gemm_nt(tokens.reshape({B * L, w.size(1)}), w.view({w.size(0), w.size(1)}),
-                 conv->options.bias() ? conv->bias : torch::Tensor(), w)
-      .view({B, L, w.size(0)});  // [B, L, Cout]
-}
-
-}  // namespace
 
 torch::Tensor SparseTransformer::proj_in_tokens(const torch::Tensor& tokens) {
   return m_->proj_in_conv ? conv1x1_tokens(m_->proj_in_conv, tokens) : linear_forward(m_->proj_in_linear, tokens);
