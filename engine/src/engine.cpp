@@ -19,6 +19,7 @@
 #include "common/resources.h"
 #include "highlight/attention_report.h"
 #include "highlight/mac_prediction.h"
+#include "highlight/step_plan.h"
 #include "io/atomic_file.h"
 #include "io/model_loader.h"
 #include "io/png_file.h"
@@ -259,6 +260,19 @@ Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, Parti
                      static_cast<float>(mask.data.size());
     out->grids = geo.grids();
   });
+}
+
+StepCounts count_steps(int steps, const HighlightOptions& options) {
+  const StepPlan plan = make_step_plan(steps, options);
+  StepCounts c;
+  for (int i = 0; i < steps; ++i) {
+    if (plan.modes[i] == StepMode::kPartial) {
+      ++c.partial;
+    } else {
+      ++(plan.keeps_cache[i] ? c.full : c.dense);
+    }
+  }
+  return c;
 }
 
 double image_psnr(const Image& a, const Image& b) {

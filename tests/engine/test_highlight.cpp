@@ -28,6 +28,21 @@ TEST(StepPlan, PaperScheduleHas19FullAnd31PartialSteps) {
   for (int i = 0; i < 50; ++i) EXPECT_EQ(p.keeps_cache[i], i >= 10 && i <= 45 && i % 5 == 0) << i;
 }
 
+// The public count of the plan: the paper's schedule runs 11 plain dense steps (0..9, 49), 8
+// full steps keeping caches and 31 partial steps; with highlight off, all 50 are dense.
+TEST(StepPlan, CountsDenseFullAndPartialSteps) {
+  const StepCounts c = count_steps(50, HighlightOptions{});
+  EXPECT_EQ(c.dense, 11);
+  EXPECT_EQ(c.full, 8);
+  EXPECT_EQ(c.partial, 31);
+  HighlightOptions off;
+  off.enabled = false;
+  EXPECT_EQ(count_steps(50, off).dense, 50);
+  HighlightOptions bad;
+  bad.interval = 0;
+  EXPECT_THROW(count_steps(50, bad), Error);
+}
+
 // Refreshing the mask captures maps again at every later full step but the last.
 TEST(StepPlan, RefreshCapturesAtFullSteps) {
   HighlightOptions o;

@@ -44,6 +44,13 @@ torch::Tensor inactive_pixels(const LevelGeometry& g) {
   return ~on;
 }
 
+// The partial mask the tests share: rows 2..6, columns 3..8 of the latents, as `unet`'s tile
+// geometry.
+SparseGeometry partial_geometry(const Inputs& in, const SparseUNet& unet) {
+  return make_sparse_geometry(make_mask(in.sample.size(2), in.sample.size(3), 2, 7, 3, 9),
+                              unet.levels());
+}
+
 class SparseUNetTest : public ::testing::TestWithParam<std::string> {};
 
 // A full pass (dense compute + caches) gives the dense UNet's output.
@@ -96,8 +103,7 @@ TEST_P(SparseUNetTest, PartialMaskKeepsInactivePixelsCached) {
     cached = sparse.forward_full(in.sample, in.t, in.ctx).clone();
     full_macs = scope.count();
   }
-  const int64_t H = in.sample.size(2), W = in.sample.size(3);
-  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), sparse.levels());
+  SparseGeometry geo = partial_geometry(in, sparse);
   ASSERT_LT(geo.active_tiles(), geo.total_tiles());
   torch::Tensor sample2 = in.sample + 0.5 * torch::randn_like(in.sample);
   torch::Tensor out;
@@ -121,8 +127,7 @@ TEST_P(SparseUNetTest, FullPassesRefillCachesInPlace) {
   UNet2DConditionModel unet = load_unet(data_dir() / GetParam());
   Inputs in = fixture_inputs(GetParam());
   SparseUNet reused(unet), fresh(unet);
-  const int64_t H = in.sample.size(2), W = in.sample.size(3);
-  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), reused.levels());
+  SparseGeometry geo = partial_geometry(in, reused);
   torch::Tensor out1 = reused.forward_full(in.sample, in.t, in.ctx);
   const void* storage = out1.data_ptr();
   const int64_t generation = reused.cache_generation();
@@ -149,8 +154,7 @@ TEST_P(SparseUNetTest, MacPredictionOnLiveCachesMatchesScratch) {
   UNet2DConditionModel unet = load_unet(data_dir() / GetParam());
   Inputs in = fixture_inputs(GetParam());
   SparseUNet live(unet), untouched(unet);
-  const int64_t H = in.sample.size(2), W = in.sample.size(3);
-  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), live.levels());
+  SparseGeometry geo = partial_geometry(in, live);
   MacCount full;
   {
     MacScope scope;
@@ -192,7 +196,7 @@ void expect_reduced_precision_follows_float(const std::string& fixture, torch::S
   torch::Tensor again = sparse.forward_partial(x, in.t, ctx, all).to(torch::kFloat32);
   EXPECT_LT(max_abs_diff(again, full.to(torch::kFloat32)), tol / 2 * scale);
   sparse.forward_full(x, in.t, ctx);
-  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), sparse.levels());
+  SparseGeometry geo = partial_geometry(in, sparse);
   torch::Tensor cached = sparse.forward_full(x, in.t, ctx).clone();
   torch::Tensor out = sparse.forward_partial((in.sample + 0.5).to(dtype), in.t * 0.5, ctx, geo).clone();
   torch::Tensor inactive = inactive_pixels(geo.levels[0]).expand_as(out);
@@ -219,8 +223,7 @@ TEST_P(SparseUNetTest, PartProfileAccountsForEveryMac) {
   UNet2DConditionModel unet = load_unet(data_dir() / GetParam());
   Inputs in = fixture_inputs(GetParam());
   SparseUNet sparse(unet);
-  const int64_t H = in.sample.size(2), W = in.sample.size(3);
-  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), sparse.levels());
+  SparseGeometry geo = partial_geometry(in, sparse);
   for (bool partial : {false, true}) {
     MacScope scope;
     PartProfile profile;
@@ -362,8 +365,7 @@ TEST_P(SparseUNetTest, CudaFollowsCpu) {
   EXPECT_LT(max_abs_diff(gpu.forward_full(in.sample.to(cuda), in.t.to(cuda), in.ctx.to(cuda)).cpu(),
                          full),
             1e-4 * scale);
-  const int64_t H = in.sample.size(2), W = in.sample.size(3);
-  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 2, 7, 3, 9), cpu.levels());
+  SparseGeometry geo = partial_geometry(in, cpu);
   torch::Tensor sample2 = in.sample + 0.5 * torch::randn_like(in.sample);
   torch::Tensor part = cpu.forward_partial(sample2, in.t * 0.5, in.ctx, geo).clone();
   torch::Tensor gpu_part =

@@ -237,6 +237,15 @@ std::string resource_dir();
 // The embedded default model's folder (may not exist yet).
 std::string default_model_path();
 
+// How a generation of `steps` steps runs under `options`: plain dense UNet passes (the steps
+// before the collection step and the last one: no partial step reads their caches; every step
+// with highlight off), full steps that keep caches for the partial steps after them, and
+// partial steps. Bad options fail as a generation would.
+struct StepCounts {
+  int dense = 0, full = 0, partial = 0;
+};
+StepCounts count_steps(int steps, const HighlightOptions& options);
+
 // Writes `image` as PNG (atomically: a temporary file renamed into place).
 Status save_png(const Image& image, const std::string& path);
 // Image similarity on the float images ([0, 1] RGB): PSNR in dB (infinity when equal) and
