@@ -76,8 +76,10 @@ int bench_prompts(const std::vector<std::string>& argv) {
 
   std::ostringstream csv;
   csv << "index,seed,prompt,token,mask_area,dense_ms,highlight_ms,speedup,full_steps,partial_steps,"
-         "full_step_ms,partial_step_ms,dense_step_ms,mac_ratio,psnr,ssim\n";
+         "full_step_ms,partial_step_ms,dense_step_ms,mac_ratio,psnr,ssim,collect_step_ms,first_"
+         "partial_ms\n";
   std::vector<double> speedups, mac_ratios, psnrs, ssims, areas, dense_step, full_step, partial_step;
+  std::vector<double> collect_step, first_partial;  // per-image costs the medians leave out
   std::vector<double> dense_total, hl_total;
   for (size_t i = 0; i < prompts.size(); ++i) {
     const GenerateRequest req = side_by_side_request(args, prompts[i], i);
@@ -97,27 +99,45 @@ int bench_prompts(const std::vector<std::string>& argv) {
     partial_step.push_back(p);
     dense_total.push_back(dense.total_ms);
     hl_total.push_back(hl.total_ms);
+    // The step that took the maps (attention store, mask, geometry) and the partial step after
+    // it (the first with this mask: new tile-batch shapes, on CUDA the graph's warm-up).
+    double collect_ms = 0, first_partial_ms = 0;
+    if (hl.attention && static_cast<size_t>(hl.attention->step) < hl.step_ms.size()) {
+      const size_t c = static_cast<size_t>(hl.attention->step);
+      collect_ms = hl.step_ms[c];
+      if (c + 1 < hl.step_ms.size() && hl.modes[c + 1] == StepMode::kPartial)
+        first_partial_ms = hl.step_ms[c + 1];
+      collect_step.push_back(collect_ms);
+      if (first_partial_ms > 0) first_partial.push_back(first_partial_ms);
+    }
     std::string quoted = prompts[i];
     std::replace(quoted.begin(), quoted.end(), '"', '\'');
-    csv << i << ',' << req.seed << ",\"" << quoted << "\"," << token << ',' << area << ',' << dense.total_ms << ','
-        << hl.total_ms << ',' << speedup << ',' << hl.full_steps << ',' << hl.partial_steps << ',' << f
-        << ',' << p << ',' << median(dense.step_ms) << ',' << mac_ratio << ',' << psnr << ',' << ssim << '\n';
+    csv << i << ',' << req.seed << ",\"" << quoted << "\"," << token << ',' << area << ','
+        << dense.total_ms << ',' << hl.total_ms << ',' << speedup << ',' << hl.full_steps << ','
+        << hl.partial_steps << ',' << f << ',' << p << ',' << median(dense.step_ms) << ','
+        << mac_ratio << ',' << psnr << ',' << ssim << ',' << collect_ms << ',' << first_partial_ms
+        << '\n';
     std::fprintf(stderr, "[%zu/%zu] %.2fx  mask %.1f%%  PSNR %.1f dB  %s\n", i + 1, prompts.size(), speedup,
                  100.0 * area, psnr, prompts[i].c_str());
   }
   write_file(out / "prompts.csv", csv.str());
 
   std::ostringstream md;
-  md << "# hd bench prompts\n\n```\n" << header(command, engine) << "```\n\n"
+  md << "# hd bench prompts\n\n```\n"
+     << header(command, engine) << "```\n\n"
      << "| metric | value |\n|---|---|\n"
      << "| prompts | " << prompts.size() << " |\n"
      << "| end-to-end speedup (total dense time / total highlight time) | "
-     << std::accumulate(dense_total.begin(), dense_total.end(), 0.0) / std::accumulate(hl_total.begin(), hl_total.end(), 0.0)
+     << std::accumulate(dense_total.begin(), dense_total.end(), 0.0) /
+            std::accumulate(hl_total.begin(), hl_total.end(), 0.0)
      << "x |\n"
      << "| mean per-prompt speedup | " << mean(speedups) << "x |\n"
      << "| UNet MACs, highlight / dense (mean) | " << mean(mac_ratios) << " |\n"
-     << "| median step latency: dense / full / partial (ms) | " << median(dense_step) << " / " << median(full_step)
-     << " / " << median(partial_step) << " |\n"
+     << "| median step latency: dense / full / partial (ms) | " << median(dense_step) << " / "
+     << median(full_step) << " / " << median(partial_step) << " |\n"
+     << "| per image: collection step / first partial step (median ms) | "
+     << (collect_step.empty() ? 0.0 : median(collect_step)) << " / "
+     << (first_partial.empty() ? 0.0 : median(first_partial)) << " |\n"
      << "| mask area (mean) | " << 100.0 * mean(areas) << "% |\n"
      << "| PSNR highlight vs dense (mean) | " << mean(psnrs) << " dB |\n"
      << "| SSIM highlight vs dense (mean) | " << mean(ssims) << " |\n";

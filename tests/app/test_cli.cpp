@@ -125,6 +125,30 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& path) {
   return rows;
 }
 
+// `hd bench prompts` (a report; timings are not checked): a row per prompt with its step
+// counts and the per-image costs the step medians leave out (the collection step and the first
+// partial step of its mask), and a summary naming them.
+TEST(Cli, BenchPromptsReportsEachImagesSteps) {
+  const fs::path out = scratch("bench_prompts"), prompts = scratch("prompts.txt");
+  std::ofstream(prompts) << "a red star above a blue house\na blue house\n";
+  CliRun r = run("bench prompts --model " + kPipeline + " --prompts " + prompts.string() +
+                 " --steps 10 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  auto rows = read_csv(out / "prompts.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  for (auto& row : rows) {
+    EXPECT_EQ(std::stoi(row["full_steps"]) + std::stoi(row["partial_steps"]), 10);
+    EXPECT_GT(std::stoi(row["partial_steps"]), 0);
+    EXPECT_GT(std::stod(row["collect_step_ms"]), 0.0);
+    EXPECT_GT(std::stod(row["first_partial_ms"]), 0.0);
+    EXPECT_GT(std::stod(row["speedup"]), 0.0);
+  }
+  std::ifstream md(out / "summary.md");
+  const std::string text((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("| per image: collection step / first partial step (median ms) |"),
+            std::string::npos);
+}
+
 // `hd bench masks` (a report; timings are not checked): a smaller mask activates fewer tiles
 // and MACs and leaves more of the change since the full step unrecomputed, a full mask costs
 // about the dense MACs, and the per-part table accounts for every MAC of the partial step.
