@@ -73,10 +73,11 @@ torch::Tensor HighlightDenoiser::predict(const torch::Tensor& latents, int64_t t
       report_ = report;
       e.attention = report;
     } else if (plan_.keeps_cache[step]) {
-      out = sparse_.forward_full(latents, ts,
-                                 context);  // caches refilled in place: graphs stay valid
+      // The caches are refilled in place: a captured graph of partial steps stays valid.
+      out = sparse_.forward_full(latents, ts, context);
     } else {
-      out = sd_.unet->forward(latents, ts, context);  // no partial step reads this step's caches
+      // No partial step reads this step's caches (warm-up, last step): the plain dense UNet.
+      out = sd_.unet->forward(latents, ts, context);
     }
     dense_step_macs_ = static_cast<double>(scope.count().total());
   } else {
