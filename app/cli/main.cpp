@@ -1,4 +1,5 @@
 // hd: the Highlight Diffusion command line tool.
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -47,10 +48,13 @@ OptionSpec scheduler_option() {
 }
 
 std::string scheduler_from(const Args& args) {
-  const std::string s = args.get_or("scheduler", "ddim");
-  if (s != "ddim" && s != "dpm++2m" && s != "dpm++2m-karras") {
-    throw std::invalid_argument("--scheduler must be ddim, dpm++2m or dpm++2m-karras, got '" + s +
-                                "'");
+  const auto& names = scheduler_names();
+  const std::string s = args.get_or("scheduler", names.front());
+  if (std::find(names.begin(), names.end(), s) == names.end()) {
+    std::string expected;  // "a, b or c"
+    for (size_t i = 0; i < names.size(); ++i)
+      expected += (i == 0 ? "" : i + 1 < names.size() ? ", " : " or ") + names[i];
+    throw std::invalid_argument("--scheduler must be " + expected + ", got '" + s + "'");
   }
   return s;
 }

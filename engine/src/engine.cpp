@@ -265,13 +265,9 @@ Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, Parti
 StepCounts count_steps(int steps, const HighlightOptions& options) {
   const StepPlan plan = make_step_plan(steps, options);
   StepCounts c;
-  for (int i = 0; i < steps; ++i) {
-    if (plan.modes[i] == StepMode::kPartial) {
-      ++c.partial;
-    } else {
-      ++(plan.keeps_cache[i] ? c.full : c.dense);
-    }
-  }
+  c.partial = plan.partial_steps();
+  c.full = static_cast<int>(std::count(plan.keeps_cache.begin(), plan.keeps_cache.end(), true));
+  c.dense = steps - c.partial - c.full;
   return c;
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hd/engine.h"
+
 namespace hdui {
 
 float HeatMap::sample(double u, double v) const {
@@ -96,7 +98,9 @@ Statistic statisticFromKey(const QString& key, Statistic fallback) {
 }
 
 QStringList samplerKeys() {
-  return {QStringLiteral("ddim"), QStringLiteral("dpm++2m"), QStringLiteral("dpm++2m-karras")};
+  QStringList keys;
+  for (const std::string& name : hd::scheduler_names()) keys << QString::fromStdString(name);
+  return keys;
 }
 
 QString samplerName(const QString& key) {

@@ -237,6 +237,10 @@ std::string resource_dir();
 // The embedded default model's folder (may not exist yet).
 std::string default_model_path();
 
+// The samplers GenerateRequest::scheduler names, the default first: ddim, dpm++2m,
+// dpm++2m-karras.
+const std::vector<std::string>& scheduler_names();
+
 // How a generation of `steps` steps runs under `options`: plain dense UNet passes (the steps
 // before the collection step and the last one: no partial step reads their caches; every step
 // with highlight off), full steps that keep caches for the partial steps after them, and
