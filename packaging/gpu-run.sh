@@ -66,7 +66,7 @@ case $phase in
       run "$bin/hd" bench masks --config sd-v1-4 --size 512 --device cuda --precision fp16 --repeats 5 --out "$r/sd512-fp16"
     fi
     p=resources/prompts/hd-shapes-eval.txt
-    run "$bin/hd" bench prompts --prompts $p --limit 50 --device cuda --out "$r/prompts-fp32"
+    run "$bin/hd" bench prompts --prompts $p --limit 50 --device cuda --no-cuda-graphs --out "$r/prompts-fp32"
     run "$bin/hd" bench prompts --prompts $p --limit 50 --device cuda --cuda-graphs --out "$r/prompts-fp32-graphs"
     run "$bin/hd" bench prompts --prompts $p --limit 50 --device cuda --precision fp16 --cuda-graphs --out "$r/prompts-fp16-graphs"
     tar -C "$r" -czf "$out/bench.tar.gz" .

@@ -292,7 +292,7 @@ std::string eta_text(double seconds) {
 // The settings that decide a row's images. The first run into a folder writes them to
 // DIR/settings.json; every later run (a resume, another shard) must ask for the same, or its
 // rows would be mixed with rows of other images. --limit, --shard, --device, --threads and
-// --cuda-graphs may differ (they choose prompts or only change timings).
+// --cuda-graphs / --no-cuda-graphs may differ (they choose prompts or only change timings).
 nlohmann::json run_settings(const Args& args) {
   return {{"model", fs::absolute(args.get_or("model", default_model_path())).lexically_normal()},
           {"prompts", fs::path(*args.get("prompts")).filename()},

@@ -21,8 +21,8 @@ void on_sigint(int) {
   if (Engine* e = g_engine.load()) e->cancel();
 }
 
-const std::vector<OptionSpec>& specs() {
-  static const std::vector<OptionSpec> s = {
+std::vector<OptionSpec> make_specs() {
+  std::vector<OptionSpec> s = {
       {"model", true, false,
        "diffusers folder or SD v1.x .safetensors (default: the embedded model)", "PATH"},
       {"config", true, false,
@@ -59,7 +59,6 @@ const std::vector<OptionSpec>& specs() {
       {"token", true, true, "highlight: this word instead of the automatic choice (repeatable)",
        "WORD"},
       {"refresh-mask", false, false, "highlight: rebuild the mask at every full step"},
-      {"cuda-graphs", false, false, "highlight on CUDA: replay partial steps as CUDA graphs"},
       {"min-area", true, false,
        "highlight: drop mask regions under this image fraction (default 0.004)", "F"},
       {"dump", true, false, "write heatmaps, masks, block grids and steps.csv into DIR", "DIR"},
@@ -69,6 +68,14 @@ const std::vector<OptionSpec>& specs() {
       {"quiet", false, false, "no progress output"},
       {"help", false, false, "show this help"},
   };
+  auto at = std::find_if(s.begin(), s.end(), [](const OptionSpec& o) { return o.name == "dump"; });
+  const auto graphs = cuda_graph_options();
+  s.insert(at, graphs.begin(), graphs.end());  // after the other highlight options
+  return s;
+}
+
+const std::vector<OptionSpec>& specs() {
+  static const std::vector<OptionSpec> s = make_specs();
   return s;
 }
 
@@ -119,7 +126,7 @@ int cmd_generate(const std::vector<std::string>& argv) {
   h.collect_at = static_cast<float>(args.get_double("collect-at", h.collect_at));
   h.min_area = static_cast<float>(args.get_double("min-area", h.min_area));
   h.refresh_mask = args.has("refresh-mask");
-  h.cuda_graphs = args.has("cuda-graphs");
+  h.cuda_graphs = cuda_graphs_from(args);
   h.tokens = args.all("token");
   h.map_factors = args.get_int_list("map-factors");
   const std::string select = args.get_or("select", "variance");

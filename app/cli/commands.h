@@ -25,5 +25,9 @@ OptionSpec precision_option();  // the --precision option's spec, shared by the 
 // --scheduler ddim|dpm++2m|dpm++2m-karras (default ddim): the spec and the checked value.
 OptionSpec scheduler_option();
 std::string scheduler_from(const Args& args);
+// --cuda-graphs / --no-cuda-graphs: whether highlight's partial steps replay as CUDA graphs on
+// CUDA (the default; both flags given is an error).
+std::vector<OptionSpec> cuda_graph_options();
+bool cuda_graphs_from(const Args& args);
 
 }  // namespace hd::cli

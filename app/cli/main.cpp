@@ -47,6 +47,20 @@ OptionSpec scheduler_option() {
           "NAME"};
 }
 
+std::vector<OptionSpec> cuda_graph_options() {
+  return {{"cuda-graphs", false, false,
+           "CUDA: replay highlight's partial steps as CUDA graphs (default)"},
+          {"no-cuda-graphs", false, false, "CUDA: run highlight's partial steps eagerly"}};
+}
+
+bool cuda_graphs_from(const Args& args) {
+  if (args.has("cuda-graphs") && args.has("no-cuda-graphs")) {
+    throw std::invalid_argument(
+        "--cuda-graphs and --no-cuda-graphs contradict each other: give one");
+  }
+  return !args.has("no-cuda-graphs");
+}
+
 std::string scheduler_from(const Args& args) {
   const auto& names = scheduler_names();
   const std::string s = args.get_or("scheduler", names.front());

@@ -9,23 +9,26 @@
 namespace hd::cli {
 
 std::vector<OptionSpec> side_by_side_options() {
-  return {{"model", true, false, "model (default: the embedded model)", "PATH"},
-          {"steps", true, false, "denoising steps (default 50)", "N"},
-          scheduler_option(),
-          {"guidance", true, false, "guidance scale (default 7.5)", "G"},
-          {"seed", true, false, "seed of prompt 0; prompt i uses seed + i (default 0)", "S"},
-          {"limit", true, false, "use the first N prompts", "N"},
-          {"interval", true, false, "highlight interval (default 5)", "N"},
-          {"threshold", true, false, "highlight threshold (default 150)", "T"},
-          {"map-factors", true, false,
-           "highlight maps from layers at latent/F only, e.g. 2,4 (default: all)", "F,F"},
-          {"threads", true, false, "CPU threads (default: all cores)", "N"},
-          {"device", true, false, "cpu or cuda", "DEV"},
-          precision_option(),
-          {"cuda-graphs", false, false, "CUDA: replay highlight partial steps as CUDA graphs"}};
+  std::vector<OptionSpec> specs = {
+      {"model", true, false, "model (default: the embedded model)", "PATH"},
+      {"steps", true, false, "denoising steps (default 50)", "N"},
+      scheduler_option(),
+      {"guidance", true, false, "guidance scale (default 7.5)", "G"},
+      {"seed", true, false, "seed of prompt 0; prompt i uses seed + i (default 0)", "S"},
+      {"limit", true, false, "use the first N prompts", "N"},
+      {"interval", true, false, "highlight interval (default 5)", "N"},
+      {"threshold", true, false, "highlight threshold (default 150)", "T"},
+      {"map-factors", true, false,
+       "highlight maps from layers at latent/F only, e.g. 2,4 (default: all)", "F,F"},
+      {"threads", true, false, "CPU threads (default: all cores)", "N"},
+      {"device", true, false, "cpu or cuda", "DEV"},
+      precision_option()};
+  for (auto& o : cuda_graph_options()) specs.push_back(o);
+  return specs;
 }
 
 std::unique_ptr<Engine> load_engine(const Args& args) {
+  cuda_graphs_from(args);  // contradicting flags fail before a model loads
   auto engine = std::make_unique<Engine>(engine_options(args));
   if (Status st = engine->load(args.get_or("model", default_model_path())); !st.ok())
     throw std::runtime_error(st.message());
@@ -42,7 +45,7 @@ GenerateRequest side_by_side_request(const Args& args, const std::string& prompt
   req.highlight.interval = args.get_int("interval", 5);
   req.highlight.threshold = args.get_int("threshold", 150);
   req.highlight.map_factors = args.get_int_list("map-factors");
-  req.highlight.cuda_graphs = args.has("cuda-graphs");
+  req.highlight.cuda_graphs = cuda_graphs_from(args);
   return req;
 }
 

@@ -237,6 +237,17 @@ TEST(Cli, BadInputIsReported) {
           scratch("f.png").string());
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("this UNet's are at 1, 2"), std::string::npos) << r.output;
+  r = run("generate --model " + kPipeline +
+          " --prompt x --cuda-graphs --no-cuda-graphs --out x.png");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--cuda-graphs and --no-cuda-graphs contradict each other"),
+            std::string::npos)
+      << r.output;
+  r = run("bench prompts --prompts x.txt --out x --cuda-graphs --no-cuda-graphs");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.output.find("--cuda-graphs and --no-cuda-graphs contradict each other"),
+            std::string::npos)
+      << r.output;
   r = run("generate --bogus");
   EXPECT_NE(r.output.find("unknown option '--bogus'"), std::string::npos) << r.output;
   r = run("frobnicate");

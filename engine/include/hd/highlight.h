@@ -26,7 +26,7 @@ struct HighlightOptions {
   std::vector<std::string> tokens;  // words to highlight; empty: automatic among the nouns
   bool refresh_mask = false;   // capture maps and rebuild the mask at every full step
   float min_area = 0.004f;     // refinement drops regions under this fraction of the image
-  bool cuda_graphs = false;    // CUDA: replay partial steps as captured graphs (fewer launches)
+  bool cuda_graphs = true;     // CUDA: replay partial steps as captured graphs (fewer launches)
   // Which cross-attention layers give the maps, by how much their feature map is downsampled
   // from the latent: 1, 2, 4, 8 are SD v1.4's 64, 32, 16 and 8 px maps at 512 x 512. Empty:
   // every cross-attention layer. Only the chosen layers pay for explicit probabilities.
