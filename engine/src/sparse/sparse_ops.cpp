@@ -326,10 +326,15 @@ void convolutions_to_channels_last(torch::nn::Module& module) {
   }
 }
 
-// Input channels from which tile convolutions take the im2col + GEMM route (measured on
-// this project's 2-core CPU: oneDNN wins below 128 channels, GEMM from 320 up on tile
-// batches, whose small windows make oneDNN's per-call weight packing dominate).
-constexpr int64_t kGemmMinChannels = 256;
+// Input channels from which tile convolutions take the im2col + GEMM route on packed weights:
+// tile batches are small, and oneDNN's per-call setup costs more than their arithmetic. On this
+// project's 2-core CPU GEMM wins from 320 channels up (SD v1.4), and on the embedded model's
+// 32-128 channel layers too (a 5% partial step 7.6 -> 7.0 ms in float32, 6.8 -> 6.4 ms in
+// bfloat16, the same at 20%: hd bench masks --model resources/models/hd-shapes, runs side by
+// side); conv_in's 4 channels stay with oneDNN. On CUDA (measured at SD v1.4's widths only)
+// cuDNN keeps the layers under 256 channels.
+constexpr int64_t kGemmMinChannels = 8;
+constexpr int64_t kGemmMinChannelsCuda = 256;
 
 torch::Tensor conv_tiles(torch::nn::Conv2d& conv, const torch::Tensor& windows) {
   RECORD_FUNCTION("hd::conv_tiles", std::vector<c10::IValue>());
@@ -341,7 +346,7 @@ torch::Tensor conv_tiles(torch::nn::Conv2d& conv, const torch::Tensor& windows) 
   const int64_t BN = windows.size(0), Cin = w.size(1), Cout = w.size(0);
   add_conv_macs(BN * out_hw * out_hw * Cout * Cin * k * k);
   if (mac_dry_run() || BN == 0) return torch::empty({BN, Cout, out_hw, out_hw}, windows.options());
-  if (Cin < kGemmMinChannels) {
+  if (Cin < (windows.is_cuda() ? kGemmMinChannelsCuda : kGemmMinChannels)) {
     const std::vector<int64_t> strides = {stride, stride}, padding = {0, 0};
     return torch::conv2d(windows, w, o.bias() ? conv->bias : torch::Tensor(), strides, padding);
   }
