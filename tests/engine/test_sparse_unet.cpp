@@ -63,30 +63,41 @@ TEST_P(SparseUNetTest, FullPassEqualsDense) {
 }
 
 // With every tile active, a partial pass on the full pass's inputs is the dense UNet (1e-4),
-// and it costs the dense MACs.
+// and it costs the dense MACs: run as whole maps (the default for fully active levels) and
+// run as tiles.
 TEST_P(SparseUNetTest, AllOnesMaskEqualsDense) {
   torch::NoGradGuard no_grad;
   UNet2DConditionModel unet = load_unet(data_dir() / GetParam());
   Inputs in = fixture_inputs(GetParam());
-  SparseUNet sparse(unet);
-  MacCount full_macs, partial_macs;
-  {
-    MacScope scope;
-    sparse.forward_full(in.sample, in.t, in.ctx);
-    full_macs = scope.count();
+  const torch::Tensor dense = unet->forward(in.sample, in.t, in.ctx);
+  for (bool whole_maps : {true, false}) {
+    SCOPED_TRACE(whole_maps ? "whole maps" : "tiles");
+    SparseUNet sparse(unet);
+    MacCount full_macs, partial_macs;
+    {
+      MacScope scope;
+      sparse.forward_full(in.sample, in.t, in.ctx);
+      full_macs = scope.count();
+    }
+    const int64_t H = in.sample.size(2), W = in.sample.size(3);
+    TileOptions tiles;
+    tiles.whole_maps = whole_maps;
+    SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 0, H, 0, W), sparse.levels(), tiles);
+    EXPECT_EQ(geo.active_tiles(), geo.total_tiles());
+    for (const auto& g : geo.levels) EXPECT_EQ(g.all_active(), whole_maps);
+    torch::Tensor out;
+    {
+      MacScope scope;
+      out = sparse.forward_partial(in.sample, in.t, in.ctx, geo).clone();
+      partial_macs = scope.count();
+    }
+    EXPECT_LT(max_abs_diff(out, dense), 1e-4);
+    EXPECT_EQ(partial_macs.conv, full_macs.conv);
+    EXPECT_EQ(partial_macs.attention, full_macs.attention);
+    // A dry pass (the mask's MAC prediction) counts the same.
+    EXPECT_EQ(predict_macs(sparse, geo, in.sample, in.t, in.ctx, 1.0).partial,
+              static_cast<double>(partial_macs.total()));
   }
-  const int64_t H = in.sample.size(2), W = in.sample.size(3);
-  SparseGeometry geo = make_sparse_geometry(make_mask(H, W, 0, H, 0, W), sparse.levels());
-  EXPECT_EQ(geo.active_tiles(), geo.total_tiles());
-  torch::Tensor out;
-  {
-    MacScope scope;
-    out = sparse.forward_partial(in.sample, in.t, in.ctx, geo).clone();
-    partial_macs = scope.count();
-  }
-  EXPECT_LT(max_abs_diff(out, unet->forward(in.sample, in.t, in.ctx)), 1e-4);
-  EXPECT_EQ(partial_macs.conv, full_macs.conv);
-  EXPECT_EQ(partial_macs.attention, full_macs.attention);
 }
 
 // With a partial mask, a partial pass at another timestep and input leaves every inactive

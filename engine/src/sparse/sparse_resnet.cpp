@@ -85,6 +85,7 @@ torch::Tensor SparseResnet::forward_partial(const std::vector<torch::Tensor>& in
   const auto& o = m_->options();
   const bool silu = o.act == Activation::kSilu;
   if (!silu) fail("sparse resnet: only SiLU is fused into the gather (got another activation)");
+  if (g.all_active()) return forward_partial_dense(inputs, temb);
   const int64_t b = g.block;
   // conv1 on (b+2)^2 windows -> b^2 tiles.
   torch::Tensor w1;
@@ -107,6 +108,32 @@ torch::Tensor SparseResnet::forward_partial(const std::vector<torch::Tensor>& in
   if (m_->conv_shortcut) res = conv_tiles(m_->conv_shortcut, res);
   PartTimer timer("tile gather/scatter", level_);
   scatter_tiles(y, res, g.ys, g.xs, out_, static_cast<float>(1.0 / o.output_scale_factor));
+  return out_;
+}
+
+torch::Tensor SparseResnet::forward_partial_dense(const std::vector<torch::Tensor>& inputs,
+                                                  const torch::Tensor& temb) {
+  const auto& o = m_->options();
+  auto [scale2, shift2] = norm2_affine(temb);
+  if (mac_dry_run()) {  // count the convolutions only, on an empty map of the input's shape
+    int64_t cin = 0;
+    for (const auto& in : inputs) cin += in.size(1);
+    const auto& a = inputs.front();
+    torch::Tensor x = torch::empty({a.size(0), cin, a.size(2), a.size(3)}, a.options());
+    torch::Tensor h = conv_forward(m_->conv1, x);
+    conv_forward(m_->conv2, h);
+    if (m_->conv_shortcut) conv_forward(m_->conv_shortcut, x);
+    return out_;
+  }
+  torch::Tensor x = concat(inputs);  // [B, Cin, H, W]
+  // GN1 with the full pass's statistics, as the tiles' gathers apply it.
+  torch::Tensor h =
+      conv_forward(m_->conv1, torch::silu(apply_affine(x, scale1_, shift1_)));  // [B, Cout, H, W]
+  torch::Tensor y = conv_forward(m_->conv2, torch::silu(apply_affine(h, scale2, shift2)));
+  torch::Tensor shortcut = m_->conv_shortcut ? conv_forward(m_->conv_shortcut, x) : x;
+  torch::Tensor out = shortcut + y;
+  if (o.output_scale_factor != 1.0) out = out / o.output_scale_factor;
+  out_.copy_(out);  // in place: the cache's storage is what later layers and CUDA graphs read
   return out_;
 }
 

@@ -4,6 +4,8 @@
 //   gather(GN1 affine + SiLU) -> conv1 -> scatter into the conv1 map
 //   gather(GN2 affine with the current step's time embedding folded in + SiLU) -> conv2
 //   -> scatter with the shortcut of the same tiles into the output map.
+// When every tile of the level is active, the same steps run on whole maps (padded
+// convolutions, no gathers).
 // Halo pixels outside active tiles come from the caches of the last full pass (SIGE's
 // approximation). The time embedding is recomputed every step, as partial steps run at
 // their own timestep.
@@ -34,6 +36,9 @@ class SparseResnet {
  private:
   // GN2 affine for the current time embedding: [B, C] scale and shift.
   std::pair<torch::Tensor, torch::Tensor> norm2_affine(const torch::Tensor& temb);
+  // A partial pass whose tiles cover the map: the same arithmetic on whole maps.
+  torch::Tensor forward_partial_dense(const std::vector<torch::Tensor>& inputs,
+                                      const torch::Tensor& temb);
 
   ResnetBlock2D m_;
   int level_;

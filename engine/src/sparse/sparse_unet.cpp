@@ -10,6 +10,24 @@
 #include "sparse/sparse_ops.h"
 
 namespace hd {
+namespace {
+
+// A convolution over a whole map into `cache`, in place, for levels whose tiles are all
+// active (the tiles' gathers and halo windows would compute the same values).
+void conv_whole(torch::nn::Conv2d& conv, const torch::Tensor& input, torch::Tensor& cache) {
+  torch::Tensor y = conv_forward(conv, input);  // counts the MACs, also in dry runs
+  if (!mac_dry_run()) cache.copy_(y);
+}
+
+// Nearest 2x upsampling to `like`'s size (an empty map of that size in dry runs).
+torch::Tensor upsample_nearest(const torch::Tensor& x, const torch::Tensor& like) {
+  const std::vector<int64_t> size = {like.size(2), like.size(3)};
+  if (mac_dry_run()) return torch::empty({x.size(0), x.size(1), size[0], size[1]}, x.options());
+  namespace F = torch::nn::functional;
+  return F::interpolate(x, F::InterpolateFuncOptions().mode(torch::kNearest).size(size));
+}
+
+}  // namespace
 
 SparseUNet::SparseUNet(UNet2DConditionModel unet) : unet_(std::move(unet)) {
   convolutions_to_channels_last(*unet_);
@@ -159,7 +177,9 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
   torch::Tensor emb = time_embedding(timestep, sample);
 
   const LevelGeometry& g0 = geo.levels[0];
-  {  // conv_in on the fresh latents
+  if (g0.all_active()) {  // conv_in on the fresh latents
+    conv_whole(unet_->conv_in, sample.contiguous(kSparseFormat), conv_in_out_);
+  } else {
     torch::Tensor w = gather_tiles({{sample.contiguous(kSparseFormat), {}, {}}}, g0.ys, g0.xs, -1, g0.block + 2, false);
     scatter_tiles(conv_tiles(unet_->conv_in, w), {}, g0.ys, g0.xs, conv_in_out_);
   }
@@ -180,8 +200,13 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
     if (b.has_sampler) {  // stride-2 3x3 conv: output tiles of the next level
       part.emplace("downsample", level + 1);
       const LevelGeometry& gn = geo.levels[level + 1];
-      torch::Tensor w = gather_tiles({{x, {}, {}}}, gn.ys, gn.xs, -1, 2 * gn.block + 1, false, 1, 2);
-      scatter_tiles(conv_tiles(*b.sampler.conv, w), {}, gn.ys, gn.xs, b.sampler.out);
+      if (gn.all_active()) {
+        conv_whole(*b.sampler.conv, x, b.sampler.out);
+      } else {
+        torch::Tensor w =
+            gather_tiles({{x, {}, {}}}, gn.ys, gn.xs, -1, 2 * gn.block + 1, false, 1, 2);
+        scatter_tiles(conv_tiles(*b.sampler.conv, w), {}, gn.ys, gn.xs, b.sampler.out);
+      }
       x = b.sampler.out;
       skips.push_back(x);
     }
@@ -216,14 +241,25 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
         fail("sparse UNet: upsampling ", g.height, "x", g.width, " to ", gu.height, "x", gu.width,
              " is not an exact 2x (use sizes divisible by ", 1 << (n - 1), ")");
       }
-      torch::Tensor w = gather_tiles({{x, {}, {}}}, gu.ys, gu.xs, -1, gu.block + 2, false, 2);
-      scatter_tiles(conv_tiles(*b.sampler.conv, w), {}, gu.ys, gu.xs, b.sampler.out);
+      if (gu.all_active()) {
+        conv_whole(*b.sampler.conv, upsample_nearest(x, b.sampler.out), b.sampler.out);
+      } else {
+        torch::Tensor w = gather_tiles({{x, {}, {}}}, gu.ys, gu.xs, -1, gu.block + 2, false, 2);
+        scatter_tiles(conv_tiles(*b.sampler.conv, w), {}, gu.ys, gu.xs, b.sampler.out);
+      }
       x = b.sampler.out;
     }
   }
   part.emplace("conv_out");
-  torch::Tensor w = gather_tiles({{x, norm_out_scale_, norm_out_shift_}}, g0.ys, g0.xs, -1, g0.block + 2, true);
-  scatter_tiles(conv_tiles(unet_->conv_out, w), {}, g0.ys, g0.xs, out_);
+  if (g0.all_active()) {
+    conv_whole(unet_->conv_out,
+               mac_dry_run() ? x : torch::silu(apply_affine(x, norm_out_scale_, norm_out_shift_)),
+               out_);
+  } else {
+    torch::Tensor w =
+        gather_tiles({{x, norm_out_scale_, norm_out_shift_}}, g0.ys, g0.xs, -1, g0.block + 2, true);
+    scatter_tiles(conv_tiles(unet_->conv_out, w), {}, g0.ys, g0.xs, out_);
+  }
   return out_;
 }
 

@@ -85,6 +85,7 @@ SparseGeometry make_sparse_geometry(const ByteMask& mask, int levels, const Tile
     l.height = H;
     l.width = W;
     l.block = std::min<int64_t>(H, W) > o.small_block_up_to ? o.block : o.small_block;
+    l.whole_maps = o.whole_maps;
     l.tiles_y = (H + l.block - 1) / l.block;
     l.tiles_x = (W + l.block - 1) / l.block;
     l.active.assign(static_cast<size_t>(l.tiles_y * l.tiles_x), 0);

@@ -26,6 +26,11 @@ struct LevelGeometry {
   const torch::Tensor& token_index_on(const torch::Device& device) const;
   int64_t active_pixels() const { return token_index.defined() ? token_index.size(0) : 0; }
   int64_t count() const { return static_cast<int64_t>(ys.size()); }
+  // Every tile active (and whole maps allowed): the level's partial layers compute every
+  // pixel, so they run as dense layers on the whole map (the same values without the tiles'
+  // gathers, halo windows and scatters).
+  bool all_active() const { return whole_maps && count() > 0 && count() == tiles_y * tiles_x; }
+  bool whole_maps = true;  // TileOptions::whole_maps
 
  private:
   mutable torch::Tensor token_index_device_;
@@ -40,6 +45,11 @@ struct TileOptions {
   // ratio, random weights). At 32x32 they gain nothing.
   int small_block_up_to = 16;
   int dilation = 0;           // pixels added around the mask at every level
+  // Levels whose tiles are all active run as whole maps (false: as tiles, for tests). SD v1.4
+  // at 512, 100% mask, 2 CPU cores, side by side: partial step 5813 -> 5004 ms in float32
+  // (84% -> 98% of its MAC bound), 3730 -> 3334 ms in bfloat16 (84% -> 98%); 20-50% masks,
+  // whose levels are not all active, unchanged.
+  bool whole_maps = true;
 };
 
 struct SparseGeometry {
