@@ -15,6 +15,7 @@
 #include <torch/version.h>
 
 #include "common/error.h"
+#include "common/host_memory.h"
 #include "common/guarded.h"
 #include "common/resources.h"
 #include "highlight/attention_report.h"
@@ -69,6 +70,7 @@ Engine::Engine(const EngineOptions& options) : impl_(std::make_unique<Impl>()) {
                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // libtorch starts single-threaded here; use every core unless told otherwise.
   at::set_num_threads(threads);
+  keep_freed_host_memory();  // a step's activations are reused, not faulted in every step
   if (options.device == Device::kCuda) impl_->device = torch::Device(torch::kCUDA, 0);
 }
 

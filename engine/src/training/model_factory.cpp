@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "common/error.h"
+#include "common/host_memory.h"
 #include "io/json_config.h"
 #include "io/weights.h"
 #include "training/checkpoint.h"
@@ -12,7 +13,10 @@
 namespace hd::train {
 namespace fs = std::filesystem;
 
-void set_threads(int threads) { at::set_num_threads(threads); }
+void set_threads(int threads) {
+  at::set_num_threads(threads);
+  keep_freed_host_memory();  // as the Engine does: training steps reuse their activations
+}
 
 torch::Device training_device(const std::string& name) {
   if (name == "cpu") return torch::kCPU;
