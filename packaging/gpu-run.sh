@@ -3,7 +3,8 @@
 # packaging/gpu-kit.sh (.devcarry/kit.tar.xz, carried along): from the repository root there,
 #
 #   bash packaging/gpu-run.sh test           the CUDA twin tests (kernels, CUDA graphs, sparse UNet)
-#   bash packaging/gpu-run.sh bench          SD v1.4 at 512 against mask area (fp32, fp16), and
+#   bash packaging/gpu-run.sh bench          SD v1.4 at 512 against mask area (fp32, fp16; and at
+#                                            5/20/50% with HD_FEW_QUERY_ATTENTION=0), and
 #                                            dense vs highlight on the embedded model (50 prompts;
 #                                            eager and CUDA graphs, fp32 and fp16)
 #   bash packaging/gpu-run.sh bench-prompts  the embedded model's part of bench only
@@ -64,6 +65,11 @@ case $phase in
     if [ "$phase" = bench ]; then
       run "$bin/hd" bench masks --config sd-v1-4 --size 512 --device cuda --repeats 5 --out "$r/sd512-fp32"
       run "$bin/hd" bench masks --config sd-v1-4 --size 512 --device cuda --precision fp16 --repeats 5 --out "$r/sd512-fp16"
+      # The same without the few-query attention path, side by side (same machine, same kit).
+      HD_FEW_QUERY_ATTENTION=0 run "$bin/hd" bench masks --config sd-v1-4 --size 512 --device cuda --areas 5,20,50 \
+        --repeats 5 --out "$r/sd512-fp32-sdpa"
+      HD_FEW_QUERY_ATTENTION=0 run "$bin/hd" bench masks --config sd-v1-4 --size 512 --device cuda --areas 5,20,50 \
+        --precision fp16 --repeats 5 --out "$r/sd512-fp16-sdpa"
     fi
     p=resources/prompts/hd-shapes-eval.txt
     run "$bin/hd" bench prompts --prompts $p --limit 50 --device cuda --no-cuda-graphs --out "$r/prompts-fp32"

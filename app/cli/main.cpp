@@ -1,6 +1,7 @@
 // hd: the Highlight Diffusion command line tool.
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -94,8 +95,13 @@ EngineOptions engine_options(const Args& args) {
 }
 
 std::string runtime_line() {
-  return "torch " + torch_version() + ", " + std::to_string(torch_threads()) + " threads, CUDA " +
-         (cuda_available() ? "available" : "not available");
+  std::string line = "torch " + torch_version() + ", " + std::to_string(torch_threads()) +
+                     " threads, CUDA " + (cuda_available() ? "available" : "not available");
+  // Developer switches that change how steps compute (timed both ways by benchmarks).
+  for (const char* name : {"HD_PACKED_GEMM", "HD_FEW_QUERY_ATTENTION"}) {
+    if (const char* v = std::getenv(name)) line.append(", ").append(name).append("=").append(v);
+  }
+  return line;
 }
 
 }  // namespace hd::cli

@@ -1,11 +1,18 @@
 // Each diffusers/transformers module, loaded from a diffusers folder with random weights,
 // reproduces the reference outputs saved by tests/fixtures/make_fixtures.py (fp32, 1e-4).
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "common/error.h"
+#include "common/host_memory.h"
 #include "io/json_config.h"
 #include "io/model_loader.h"
+#include "models/attention_processor.h"
 #include "models/conv_gemm.h"
 #include "models/macs.h"
 #include "torch_test_util.h"
@@ -67,6 +74,56 @@ TEST(ConvGemm, WideSmallMapsMatchTorchConvolution) {
   torch::nn::Conv2d wide(torch::nn::Conv2dOptions(1280, 8, 3).padding(1));
   wide->weight.set_data(wide->weight.contiguous(at::MemoryFormat::ChannelsLast));
   EXPECT_FALSE(prefer_conv_gemm(wide, torch::zeros({1, 1280, 32, 32}), 1024));
+}
+
+#if defined(__GLIBC__)
+// After keep_freed_host_memory, a 96 MiB block (a large UNet activation) comes from the heap,
+// not from a fresh mmap (glibc's default above 32 MiB at most), and once freed it stays in the
+// process: the next block of its size needs no new memory from the system.
+TEST(HostMemory, LargeBlocksAreReusedFromTheHeap) {
+  keep_freed_host_memory();
+  const size_t bytes = size_t{96} << 20;
+  const struct mallinfo2 before = mallinfo2();
+  auto* a = static_cast<volatile char*>(std::malloc(bytes));
+  ASSERT_NE(a, nullptr);
+  a[0] = 1;
+  EXPECT_EQ(mallinfo2().hblkhd, before.hblkhd);  // no new mmapped block
+  std::free(const_cast<char*>(a));
+  const size_t arena = mallinfo2().arena;
+  EXPECT_GE(arena, bytes);  // kept, not trimmed
+  auto* b = static_cast<volatile char*>(std::malloc(bytes));
+  ASSERT_NE(b, nullptr);
+  b[0] = 1;
+  EXPECT_EQ(mallinfo2().arena, arena);  // served from what was kept
+  std::free(const_cast<char*>(b));
+}
+#endif
+
+// Attention of a few queries against many keys as two GEMMs (the CUDA path of partial steps'
+// self-attention) equals the fused kernel: float32 to 1e-5; 16-bit inputs (softmax in float32,
+// probabilities cast back) to the format's accuracy, bfloat16 here, float16 through
+// scaled_dot_product_attention on CUDA.
+TEST(FewQueryAttention, MatchesScaledDotProductAttention) {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(5);
+  torch::Tensor q = torch::randn({2, 8, 37, 40}), k = torch::randn({2, 8, 512, 40}),
+                v = torch::randn({2, 8, 512, 40});
+  const double scale = 1.0 / std::sqrt(40.0);
+  torch::Tensor ref = at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
+  EXPECT_LT(max_abs_diff(few_query_attention(q, k, v, scale), ref), 1e-5);
+  // Strided q (split heads of a [B, L, heads * d] projection), as the transformers pass it.
+  torch::Tensor q_strided = q.transpose(1, 2).contiguous().transpose(1, 2);
+  EXPECT_LT(max_abs_diff(few_query_attention(q_strided, k, v, scale), ref), 1e-5);
+  auto bf = [](const torch::Tensor& t) { return t.to(torch::kBFloat16); };
+  torch::Tensor low = few_query_attention(bf(q), bf(k), bf(v), scale);
+  EXPECT_EQ(low.scalar_type(), torch::kBFloat16);
+  EXPECT_LT(max_abs_diff(low.to(torch::kFloat32), ref), 2e-2);
+  if (torch::cuda::is_available()) {
+    auto h = [](const torch::Tensor& t) { return t.to(torch::kCUDA, torch::kFloat16); };
+    torch::Tensor out =
+        scaled_dot_product_attention(h(q), h(k), h(v), scale);  // takes the few-query path
+    EXPECT_LT(max_abs_diff(out.to(torch::kCPU, torch::kFloat32), ref), 5e-3);
+  }
 }
 
 TEST(UNet2DConditionModel, MatchesDiffusersConfigA) { check_unet("unet_a"); }

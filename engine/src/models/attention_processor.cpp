@@ -1,6 +1,8 @@
 #include "models/attention_processor.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 #include <torch/version.h>
 
@@ -13,11 +15,38 @@ torch::Tensor attention_probs(const torch::Tensor& q, const torch::Tensor& k, do
   return torch::softmax(torch::matmul(q, k.transpose(-1, -2)) * scale, -1);
 }
 
+namespace {
+
+// Whether few_query_attention should run on this device: CUDA, at most a quarter as many
+// queries as keys, scores within 512 MiB. HD_FEW_QUERY_ATTENTION=0 turns it off (to time
+// both ways).
+bool use_few_query_attention(const torch::Tensor& q, const torch::Tensor& k) {
+  static const bool enabled = [] {
+    const char* e = std::getenv("HD_FEW_QUERY_ATTENTION");
+    return !(e && std::string(e) == "0");
+  }();
+  const int64_t scores = q.size(0) * q.size(1) * q.size(2) * k.size(2);
+  return enabled && q.is_cuda() && q.size(2) * 4 <= k.size(2) && scores * 4 <= (int64_t{512} << 20);
+}
+
+}  // namespace
+
+torch::Tensor few_query_attention(const torch::Tensor& q, const torch::Tensor& k,
+                                  const torch::Tensor& v, double scale) {
+  torch::Tensor s = torch::matmul(q * scale, k.transpose(-1, -2));  // [B, heads, Lq, Lk]
+  return torch::matmul(torch::softmax(s, -1, torch::kFloat32).to(v.scalar_type()),
+                       v);  // [B, heads, Lq, d]
+}
+
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k,
                                            const torch::Tensor& v, double scale) {
   if (mac_dry_run()) {
     count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
     return torch::empty({q.size(0), q.size(1), q.size(2), v.size(3)}, q.options());
+  }
+  if (use_few_query_attention(q, k)) {
+    count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
+    return few_query_attention(q, k, v, scale);
   }
 #if TORCH_VERSION_MAJOR >= 2
   count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
