@@ -43,9 +43,9 @@ mkdir -p .cache
 cmake -S . -B build-gpu -G Ninja -DHD_PYTHON="$PWD/$venv/bin/python3" -DHD_WITH_CUDA=ON \
   -DHD_BUILD_UI=OFF -DHD_BUILD_TESTS=ON > .cache/gpu-kit-configure.log
 programs=(app/hd app/hd-train tests/test_gather_scatter tests/test_gather_scatter_half tests/test_kernel_twins
-          tests/test_partial_graph tests/test_sparse_unet engine/libhd_spm.so)
+          tests/test_partial_graph tests/test_sparse_unet tests/test_models engine/libhd_spm.so)
 cmake --build build-gpu -j "$jobs" --target hd hd-train test_gather_scatter \
-  test_gather_scatter_half test_kernel_twins test_partial_graph test_sparse_unet hd_spm
+  test_gather_scatter_half test_kernel_twins test_partial_graph test_sparse_unet test_models hd_spm
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

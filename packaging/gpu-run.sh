@@ -2,7 +2,8 @@
 # Runs this tree's CUDA checks and jobs on a borrowed GPU machine with the kit of
 # packaging/gpu-kit.sh (.devcarry/kit.tar.xz, carried along): from the repository root there,
 #
-#   bash packaging/gpu-run.sh test           the CUDA twin tests (kernels, CUDA graphs, sparse UNet)
+#   bash packaging/gpu-run.sh test           the CUDA twin tests (kernels, CUDA graphs, sparse UNet,
+#                                            few-query attention)
 #   bash packaging/gpu-run.sh bench          SD v1.4 at 512 against mask area (fp32, fp16; and at
 #                                            5/20/50% with HD_FEW_QUERY_ATTENTION=0), and
 #                                            dense vs highlight on the embedded model (50 prompts;
@@ -58,6 +59,7 @@ case $phase in
       test_sparse_unet; do
       run "$bin/$t" --gtest_brief=1
     done
+    run "$bin/test_models" --gtest_brief=1 --gtest_filter='FewQueryAttention.*'
     ;;
   bench | bench-prompts)
     r=/tmp/hd-bench
