@@ -40,20 +40,13 @@ torch::Tensor few_query_attention(const torch::Tensor& q, const torch::Tensor& k
 
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k,
                                            const torch::Tensor& v, double scale) {
-  if (mac_dry_run()) {
-    count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
-    return torch::empty({q.size(0), q.size(1), q.size(2), v.size(3)}, q.options());
-  }
-  if (use_few_query_attention(q, k)) {
-    count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
-    return few_query_attention(q, k, v, scale);
-  }
-#if TORCH_VERSION_MAJOR >= 2
   count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
+  if (mac_dry_run()) return torch::empty({q.size(0), q.size(1), q.size(2), v.size(3)}, q.options());
+  if (use_few_query_attention(q, k)) return few_query_attention(q, k, v, scale);
+#if TORCH_VERSION_MAJOR >= 2
   return at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, /*dropout_p=*/0.0,
                                           /*is_causal=*/false, scale);
 #else
-  count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
   torch::Tensor p = torch::softmax(torch::matmul(q, k.transpose(-1, -2)) * scale, -1);
   return torch::matmul(p, v);
 #endif

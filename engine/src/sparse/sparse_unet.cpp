@@ -12,19 +12,33 @@
 namespace hd {
 namespace {
 
-// A convolution over a whole map into `cache`, in place, for levels whose tiles are all
-// active (the tiles' gathers and halo windows would compute the same values).
-void conv_whole(torch::nn::Conv2d& conv, const torch::Tensor& input, torch::Tensor& cache) {
-  torch::Tensor y = conv_forward(conv, input);  // counts the MACs, also in dry runs
-  if (!mac_dry_run()) cache.copy_(y);
-}
-
 // Nearest 2x upsampling to `like`'s size (an empty map of that size in dry runs).
 torch::Tensor upsample_nearest(const torch::Tensor& x, const torch::Tensor& like) {
   const std::vector<int64_t> size = {like.size(2), like.size(3)};
   if (mac_dry_run()) return torch::empty({x.size(0), x.size(1), size[0], size[1]}, x.options());
   namespace F = torch::nn::functional;
   return F::interpolate(x, F::InterpolateFuncOptions().mode(torch::kNearest).size(size));
+}
+
+// A 3x3 convolution (padding 1, stride 1 or 2) of `src` -- its GroupNorm affine, then SiLU,
+// where given; read nearest-upsampled by `upsample` -- written into `cache` in place on g's
+// active output tiles. A level whose tiles are all active runs it on the whole map (the
+// tiles' gathers and halo windows would compute the same values).
+void conv_into(torch::nn::Conv2d& conv, const GatherSource& src, bool silu, int upsample,
+               const LevelGeometry& g, torch::Tensor& cache) {
+  const int64_t stride = (*conv->options.stride())[0];
+  if (!g.all_active()) {
+    const int64_t window = stride * (g.block - 1) + 3;  // the output tile's receptive field
+    torch::Tensor w = gather_tiles({src}, g.ys, g.xs, -1, window, silu, upsample, stride);
+    scatter_tiles(conv_tiles(conv, w), {}, g.ys, g.xs, cache);
+    return;
+  }
+  torch::Tensor in = src.map;
+  if (!mac_dry_run() && src.scale.defined()) in = apply_affine(in, src.scale, src.shift);
+  if (!mac_dry_run() && silu) in = torch::silu(in);
+  if (upsample > 1) in = upsample_nearest(in, cache);
+  torch::Tensor y = conv_forward(conv, in);  // counts the MACs, also in dry runs
+  if (!mac_dry_run()) cache.copy_(y);
 }
 
 }  // namespace
@@ -177,12 +191,8 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
   torch::Tensor emb = time_embedding(timestep, sample);
 
   const LevelGeometry& g0 = geo.levels[0];
-  if (g0.all_active()) {  // conv_in on the fresh latents
-    conv_whole(unet_->conv_in, sample.contiguous(kSparseFormat), conv_in_out_);
-  } else {
-    torch::Tensor w = gather_tiles({{sample.contiguous(kSparseFormat), {}, {}}}, g0.ys, g0.xs, -1, g0.block + 2, false);
-    scatter_tiles(conv_tiles(unet_->conv_in, w), {}, g0.ys, g0.xs, conv_in_out_);
-  }
+  // conv_in on the fresh latents
+  conv_into(unet_->conv_in, {sample.contiguous(kSparseFormat), {}, {}}, false, 1, g0, conv_in_out_);
   torch::Tensor x = conv_in_out_;
   std::vector<torch::Tensor> skips{x};
   for (int level = 0; level < n; ++level) {
@@ -200,13 +210,7 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
     if (b.has_sampler) {  // stride-2 3x3 conv: output tiles of the next level
       part.emplace("downsample", level + 1);
       const LevelGeometry& gn = geo.levels[level + 1];
-      if (gn.all_active()) {
-        conv_whole(*b.sampler.conv, x, b.sampler.out);
-      } else {
-        torch::Tensor w =
-            gather_tiles({{x, {}, {}}}, gn.ys, gn.xs, -1, 2 * gn.block + 1, false, 1, 2);
-        scatter_tiles(conv_tiles(*b.sampler.conv, w), {}, gn.ys, gn.xs, b.sampler.out);
-      }
+      conv_into(*b.sampler.conv, {x, {}, {}}, false, 1, gn, b.sampler.out);
       x = b.sampler.out;
       skips.push_back(x);
     }
@@ -241,25 +245,12 @@ torch::Tensor SparseUNet::forward_partial(const torch::Tensor& sample, const tor
         fail("sparse UNet: upsampling ", g.height, "x", g.width, " to ", gu.height, "x", gu.width,
              " is not an exact 2x (use sizes divisible by ", 1 << (n - 1), ")");
       }
-      if (gu.all_active()) {
-        conv_whole(*b.sampler.conv, upsample_nearest(x, b.sampler.out), b.sampler.out);
-      } else {
-        torch::Tensor w = gather_tiles({{x, {}, {}}}, gu.ys, gu.xs, -1, gu.block + 2, false, 2);
-        scatter_tiles(conv_tiles(*b.sampler.conv, w), {}, gu.ys, gu.xs, b.sampler.out);
-      }
+      conv_into(*b.sampler.conv, {x, {}, {}}, false, 2, gu, b.sampler.out);
       x = b.sampler.out;
     }
   }
   part.emplace("conv_out");
-  if (g0.all_active()) {
-    conv_whole(unet_->conv_out,
-               mac_dry_run() ? x : torch::silu(apply_affine(x, norm_out_scale_, norm_out_shift_)),
-               out_);
-  } else {
-    torch::Tensor w =
-        gather_tiles({{x, norm_out_scale_, norm_out_shift_}}, g0.ys, g0.xs, -1, g0.block + 2, true);
-    scatter_tiles(conv_tiles(unet_->conv_out, w), {}, g0.ys, g0.xs, out_);
-  }
+  conv_into(unet_->conv_out, {x, norm_out_scale_, norm_out_shift_}, true, 1, g0, out_);
   return out_;
 }
 
