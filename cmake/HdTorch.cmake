@@ -109,3 +109,14 @@ else()
     target_link_libraries(hd_torch INTERFACE ${TORCH_LIBRARIES})
   endif()
 endif()
+
+# OpenMP for the engine's own at::parallel_for loops (engine/src/common/torch_parallel.cpp):
+# the libgomp libtorch loads (the wheel ships its own), so that one runtime and one pool of
+# threads serve both; a system libgomp otherwise.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+get_filename_component(_hd_torch_lib_dir "${TORCH_LIBRARY}" DIRECTORY)
+if(EXISTS "${_hd_torch_lib_dir}/libgomp.so.1")
+  set(HD_TORCH_OPENMP_LIBRARY "${_hd_torch_lib_dir}/libgomp.so.1")
+else()
+  set(HD_TORCH_OPENMP_LIBRARY ${OpenMP_CXX_LIBRARIES})
+endif()

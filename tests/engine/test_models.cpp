@@ -10,10 +10,12 @@
 
 #include "common/error.h"
 #include "common/host_memory.h"
+#include "common/torch_parallel.h"
 #include "io/json_config.h"
 #include "io/model_loader.h"
 #include "models/attention_processor.h"
 #include "models/conv_gemm.h"
+#include "models/cpu_attention.h"
 #include "models/macs.h"
 #include "torch_test_util.h"
 
@@ -124,6 +126,42 @@ TEST(FewQueryAttention, MatchesScaledDotProductAttention) {
         scaled_dot_product_attention(h(q), h(k), h(v), scale);  // takes the few-query path
     EXPECT_LT(max_abs_diff(out.to(torch::kCPU, torch::kFloat32), ref), 5e-3);
   }
+}
+
+// The engine's attention on CPUs takes the AVX-512 kernel where it applies (inference, float32
+// or bfloat16) and agrees with libtorch's; under autograd it stays with libtorch's.
+TEST(CpuAttention, TakesTheKernelForInferenceAndMatchesLibtorch) {
+  torch::manual_seed(6);
+  torch::Tensor q = torch::randn({2, 77, 8, 40}).transpose(1, 2);  // split heads, strided
+  torch::Tensor k = torch::randn({2, 8, 300, 40}), v = torch::randn({2, 8, 300, 40});
+  const double scale = 1.0 / std::sqrt(40.0);
+  torch::Tensor ref = at::scaled_dot_product_attention(q, k, v, {}, 0.0, false, scale);
+  {
+    torch::NoGradGuard no_grad;
+    if (cpu_attention_applies(q, k, v)) {
+      torch::Tensor out = scaled_dot_product_attention(q, k, v, scale);
+      EXPECT_LT(max_abs_diff(out, ref), 1e-5);
+      EXPECT_TRUE(out.transpose(1, 2).is_contiguous());  // heads merge as a view
+    } else {
+      GTEST_SKIP() << "no AVX-512 on this CPU (or HD_CPU_ATTENTION=0)";
+    }
+  }
+  EXPECT_FALSE(cpu_attention_applies(q, k, v));  // autograd on: libtorch's kernel
+  torch::NoGradGuard no_grad;
+  EXPECT_FALSE(
+      cpu_attention_applies(q.to(torch::kFloat64), k.to(torch::kFloat64), v.to(torch::kFloat64)));
+  EXPECT_FALSE(cpu_attention_applies(q, k.slice(1, 0, 4), v.slice(1, 0, 4)));  // heads differ
+}
+
+// The engine's parallel loops (tile gathers and scatters, CPU attention) run on libtorch's
+// threads: compiled without OpenMP, at::parallel_for runs everything on the calling thread.
+TEST(TorchParallel, UsesLibtorchsThreads) {
+  const int before = at::get_num_threads();
+  at::set_num_threads(2);
+  EXPECT_EQ(torch_parallel_threads_used(16), 2);
+  at::set_num_threads(1);
+  EXPECT_EQ(torch_parallel_threads_used(16), 1);
+  at::set_num_threads(before);
 }
 
 TEST(UNet2DConditionModel, MatchesDiffusersConfigA) { check_unet("unet_a"); }

@@ -6,6 +6,7 @@
 
 #include <torch/version.h>
 
+#include "models/cpu_attention.h"
 #include "models/macs.h"
 
 namespace hd {
@@ -43,6 +44,7 @@ torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::
   count_attention_macs(q.size(0) * q.size(1), q.size(2), k.size(2), q.size(3));
   if (mac_dry_run()) return torch::empty({q.size(0), q.size(1), q.size(2), v.size(3)}, q.options());
   if (use_few_query_attention(q, k)) return few_query_attention(q, k, v, scale);
+  if (cpu_attention_applies(q, k, v)) return cpu_attention(q, k, v, scale);
 #if TORCH_VERSION_MAJOR >= 2
   return at::scaled_dot_product_attention(q, k, v, /*attn_mask=*/{}, /*dropout_p=*/0.0,
                                           /*is_causal=*/false, scale);

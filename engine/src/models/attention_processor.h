@@ -83,7 +83,7 @@ TORCH_MODULE(Attention);
 
 // softmax(q k^T * scale) v with q, k, v: [B, heads, L, d]; counts MACs. On CUDA, few queries
 // against many keys (a partial step's active tokens against a whole map) take
-// few_query_attention.
+// few_query_attention; on CPUs with AVX-512, inference takes cpu_attention (cpu_attention.h).
 torch::Tensor scaled_dot_product_attention(const torch::Tensor& q, const torch::Tensor& k,
                                            const torch::Tensor& v, double scale);
 

@@ -3,13 +3,13 @@
 #include <mutex>
 #include <unordered_map>
 
-#include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 #include <type_traits>
 
 #include <torch/torch.h>
 
 #include "common/error.h"
+#include "common/torch_parallel.h"
 #include "hd/kernels/gather_scatter.h"
 #include "models/conv_gemm.h"
 #include "models/macs.h"
@@ -20,13 +20,6 @@
 
 namespace hd {
 namespace {
-
-const kernels::ParallelFor& torch_parallel() {
-  static const kernels::ParallelFor pf = [](int64_t n, const std::function<void(int64_t, int64_t)>& body) {
-    at::parallel_for(0, n, 1, [&](int64_t b, int64_t e) { body(b, e); });
-  };
-  return pf;
-}
 
 #ifdef HD_WITH_CUDA
 // Device copies of tile index lists. Every gather and scatter of a partial step needs its

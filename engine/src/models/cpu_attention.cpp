@@ -1,0 +1,61 @@
+#include "models/cpu_attention.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include <torch/torch.h>
+
+#include "common/torch_parallel.h"
+#include "hd/kernels/attention.h"
+
+namespace hd {
+
+namespace {
+
+bool enabled() {
+  static const bool on = [] {
+    const char* v = std::getenv("HD_CPU_ATTENTION");
+    return !(v && std::strcmp(v, "0") == 0) && kernels::attention_avx512_available();
+  }();
+  return on;
+}
+
+kernels::AttentionTensor view_of(const torch::Tensor& t) {
+  return {const_cast<void*>(t.data_ptr()), t.stride(0), t.stride(1), t.stride(2)};
+}
+
+}  // namespace
+
+bool cpu_attention_applies(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+  const auto dtype = q.scalar_type();
+  const auto usable = [&](const torch::Tensor& t) {
+    return t.device().is_cpu() && t.scalar_type() == dtype && t.dim() == 4 && t.stride(3) == 1 &&
+           t.size(0) == q.size(0) && t.size(1) == q.size(1) && t.size(3) == q.size(3);
+  };
+  return enabled() && (dtype == torch::kFloat32 || dtype == torch::kBFloat16) &&
+         !torch::GradMode::is_enabled() && usable(q) && usable(k) && usable(v) &&
+         k.size(2) == v.size(2) && k.size(2) >= 1 && q.size(3) >= 1 && q.size(3) <= 256;
+}
+
+torch::Tensor cpu_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                            double scale) {
+  const int64_t B = q.size(0), heads = q.size(1), Lq = q.size(2), d = q.size(3);
+  torch::Tensor out =
+      torch::empty({B, Lq, heads, d}, q.options()).transpose(1, 2);  // [B, heads, Lq, d]
+  kernels::AttentionParams p;
+  p.q = view_of(q);
+  p.k = view_of(k);
+  p.v = view_of(v);
+  p.out = view_of(out);
+  p.batch = B;
+  p.heads = heads;
+  p.q_len = Lq;
+  p.kv_len = k.size(2);
+  p.head_dim = d;
+  p.scale = static_cast<float>(scale);
+  p.bfloat16 = q.scalar_type() == torch::kBFloat16;
+  kernels::attention_avx512(p, torch_parallel());
+  return out;
+}
+
+}  // namespace hd
