@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 namespace hd::kernels {
@@ -115,126 +116,303 @@ HD_AVX512 inline void value_block(const float* p, int64_t ldp, int64_t keys, con
   }
 }
 
-// The running state of kRows query rows: scaled queries, unnormalised output, running
-// maximum and sum of the softmax.
+// bfloat16 dot products (AVX512_BF16): each 32-bit lane multiplies a pair of bfloat16 values
+// by another pair and adds both products to a float32 accumulator.
+#define HD_AVX512_BF16 __attribute__((target("avx512f,avx512dq,avx512bf16,fma")))
+
+// s[r][0, 64) = scale * sum_i q[r][i] kt[i][0, 64): q as [kRows, d2] bfloat16 pairs (32-bit
+// words), kt as [d2, 64 keys, 2] (the same pairs for 16 keys per vector).
+HD_AVX512_BF16 inline void score_block_bf16(const uint32_t* q, int64_t d2, const uint16_t* kt,
+                                            float scale, float* s, int64_t lds) {
+  __m512 acc[kRows][4];
+#pragma GCC unroll 6
+  for (int r = 0; r < kRows; ++r) {
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; ++u) acc[r][u] = _mm512_setzero_ps();
+  }
+  for (int64_t i = 0; i < d2; ++i) {
+    const uint16_t* krow = kt + i * 2 * kKeys;
+    const __m512bh k0 = (__m512bh)_mm512_loadu_si512(krow),
+                   k1 = (__m512bh)_mm512_loadu_si512(krow + 32);
+    const __m512bh k2 = (__m512bh)_mm512_loadu_si512(krow + 64),
+                   k3 = (__m512bh)_mm512_loadu_si512(krow + 96);
+#pragma GCC unroll 6
+    for (int r = 0; r < kRows; ++r) {
+      const __m512bh qr = (__m512bh)_mm512_set1_epi32(static_cast<int>(q[r * d2 + i]));
+      acc[r][0] = _mm512_dpbf16_ps(acc[r][0], qr, k0);
+      acc[r][1] = _mm512_dpbf16_ps(acc[r][1], qr, k1);
+      acc[r][2] = _mm512_dpbf16_ps(acc[r][2], qr, k2);
+      acc[r][3] = _mm512_dpbf16_ps(acc[r][3], qr, k3);
+    }
+  }
+  const __m512 sv = _mm512_set1_ps(scale);
+#pragma GCC unroll 6
+  for (int r = 0; r < kRows; ++r) {
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; ++u)
+      _mm512_storeu_ps(s + r * lds + 16 * u, _mm512_mul_ps(sv, acc[r][u]));
+  }
+}
+
+// o[r][0, 16 NV) += sum_j p[r][j] v[j][0, 16 NV) over `pairs` pairs of keys: p as [kRows, ldp]
+// bfloat16 (consecutive keys form a pair), v as [pairs, ldv] with each row [d16, 2].
+template <int NV>
+HD_AVX512_BF16 inline void value_block_bf16(const uint16_t* p, int64_t ldp, int64_t pairs,
+                                            const uint16_t* v, int64_t ldv, float* o, int64_t ldo) {
+  __m512 acc[kRows][NV];
+#pragma GCC unroll 6
+  for (int r = 0; r < kRows; ++r) {
+#pragma GCC unroll 4
+    for (int u = 0; u < NV; ++u) acc[r][u] = _mm512_loadu_ps(o + r * ldo + 16 * u);
+  }
+  for (int64_t j = 0; j < pairs; ++j) {
+    __m512bh vj[NV];
+#pragma GCC unroll 4
+    for (int u = 0; u < NV; ++u) vj[u] = (__m512bh)_mm512_loadu_si512(v + j * ldv + 32 * u);
+#pragma GCC unroll 6
+    for (int r = 0; r < kRows; ++r) {
+      uint32_t pair;
+      std::memcpy(&pair, p + r * ldp + 2 * j, sizeof pair);
+      const __m512bh pr = (__m512bh)_mm512_set1_epi32(static_cast<int>(pair));
+#pragma GCC unroll 4
+      for (int u = 0; u < NV; ++u) acc[r][u] = _mm512_dpbf16_ps(acc[r][u], pr, vj[u]);
+    }
+  }
+#pragma GCC unroll 6
+  for (int r = 0; r < kRows; ++r) {
+#pragma GCC unroll 4
+    for (int u = 0; u < NV; ++u) _mm512_storeu_ps(o + r * ldo + 16 * u, acc[r][u]);
+  }
+}
+
+// The running state of kRows query rows: unnormalised output, running maximum and sum of
+// the softmax (base 2); the queries themselves in the path's packed form.
 struct RowBlock {
-  float* q;  // [kRows, d], times scale * log2(e)
+  void* q;
   float* o;  // [kRows, d16]
   float m[kRows];
   float l[kRows];
 };
 
-// Workspace floats one unit of work needs.
-int64_t workspace_size(const AttentionParams& p) {
-  const int64_t d = p.head_dim, d16 = round_up(d, 16), lk = round_up(p.kv_len, kKeys);
-  return d * lk + lk * d16 + kRows * kKeyBlock + kGroups * kRows * (d + d16);
+// Softmax update of one row block over a key block whose scores (base 2) are in s
+// ([kRows, kKeyBlock], kb valid keys of kb64): s becomes the block's unnormalised
+// probabilities, and the running sums and outputs are rescaled to the new maxima.
+HD_AVX512 void softmax_update(RowBlock& rb, float* s, int64_t kb, int64_t kb64, int64_t d16) {
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  for (int r = 0; r < kRows; ++r) {
+    float* sr = s + r * kKeyBlock;
+    std::fill(sr + kb, sr + kb64, neg_inf);  // padding keys
+    __m512 mv = _mm512_set1_ps(neg_inf);
+    for (int64_t j = 0; j < kb64; j += 16) mv = _mm512_max_ps(mv, _mm512_loadu_ps(sr + j));
+    const float m_new = std::max(rb.m[r], _mm512_reduce_max_ps(mv));
+    const float alpha = std::exp2(rb.m[r] - m_new);  // 0 at the first block
+    const __m512 mb = _mm512_set1_ps(m_new);
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t j = 0; j < kb64; j += 16) {
+      const __m512 e = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(sr + j), mb));
+      _mm512_storeu_ps(sr + j, e);
+      sum = _mm512_add_ps(sum, e);
+    }
+    rb.l[r] = rb.l[r] * alpha + _mm512_reduce_add_ps(sum);
+    rb.m[r] = m_new;
+    if (alpha != 1.0f) {
+      float* orow = rb.o + r * d16;
+      const __m512 av = _mm512_set1_ps(alpha);
+      for (int64_t c = 0; c < d16; c += 16)
+        _mm512_storeu_ps(orow + c, _mm512_mul_ps(av, _mm512_loadu_ps(orow + c)));
+    }
+  }
 }
 
-// One (batch, head) and the query rows [q0, q1); T is the tensors' element type.
+// Float32 arithmetic on T tensors (float, or bfloat16 widened): keys transposed per block of
+// 64, [lk64 / 64, d, 64], so that a block's scores read contiguous memory (rows of a [d, lk]
+// transpose lie a power of two apart for the usual sequence lengths and evict each other
+// from the caches); values as [lk64, d16]; queries [kRows, d] times scale * log2(e).
 template <class T>
-HD_AVX512 void attend(const AttentionParams& p, int64_t b, int64_t h, int64_t q0, int64_t q1,
-                      float* ws) {
-  const int64_t d = p.head_dim, d16 = round_up(d, 16), lk = p.kv_len, lk64 = round_up(lk, kKeys);
-  // Keys transposed per block of 64, [lk64 / 64, d, 64], so that a block's scores read
-  // contiguous memory (rows of a [d, lk] transpose lie a power of two apart for the usual
-  // sequence lengths and evict each other from the caches). Zero-padded.
-  float* kt = ws;
-  float* vp = kt + d * lk64;   // [lk64, d16]: values, zero-padded
-  float* s = vp + lk64 * d16;  // [kRows, kKeyBlock]: scores, then probabilities
-  float* state = s + kRows * kKeyBlock;
+struct Float32Path {
+  using Element = T;
+  static constexpr int64_t kPad = 1;  // head-size multiple the packed queries use
+  float* kt;
+  float* vp;
+  int64_t d, d16;
 
-  const T* k = static_cast<const T*>(p.k.data) + b * p.k.stride_b + h * p.k.stride_h;
-  const T* v = static_cast<const T*>(p.v.data) + b * p.v.stride_b + h * p.v.stride_h;
-  for (int64_t j0 = 0; j0 < lk64; j0 += kKeys) {
-    float* blk = kt + j0 * d;  // [d, 64]
-    for (int64_t j = j0; j < j0 + kKeys; ++j) {
-      const T* src = k + j * p.k.stride_l;
-      float* dst = blk + (j - j0);
-      if (j < lk) {
-        for (int64_t i = 0; i < d; ++i) dst[i * kKeys] = to_float(src[i]);
-      } else {
-        for (int64_t i = 0; i < d; ++i) dst[i * kKeys] = 0.0f;
+  static int64_t floats(int64_t d, int64_t d16, int64_t lk64) { return d * lk64 + lk64 * d16; }
+  static int64_t query_floats(int64_t d) { return kRows * d; }
+
+  HD_AVX512 void pack(const T* k, int64_t ks, const T* v, int64_t vs, int64_t lk, int64_t lk64) {
+    for (int64_t j0 = 0; j0 < lk64; j0 += kKeys) {
+      float* blk = kt + j0 * d;  // [d, 64]
+      for (int64_t j = j0; j < j0 + kKeys; ++j) {
+        const T* src = k + j * ks;
+        float* dst = blk + (j - j0);
+        for (int64_t i = 0; i < d; ++i) dst[i * kKeys] = j < lk ? to_float(src[i]) : 0.0f;
+      }
+    }
+    for (int64_t j = 0; j < lk64; ++j) {
+      float* row = vp + j * d16;
+      const T* src = v + j * vs;
+      for (int64_t i = 0; i < d16; ++i) row[i] = j < lk && i < d ? to_float(src[i]) : 0.0f;
+    }
+  }
+  void load_query(void* q, int r, const T* src, float qscale) const {
+    float* dst = static_cast<float*>(q) + r * d;
+    for (int64_t i = 0; i < d; ++i) dst[i] = src ? to_float(src[i]) * qscale : 0.0f;
+  }
+  HD_AVX512 void scores(const RowBlock& rb, int64_t k0, int64_t kb64, float, float* s) const {
+    for (int64_t u = 0; u < kb64; u += kKeys)
+      score_block(static_cast<const float*>(rb.q), d, kt + (k0 + u) * d, kKeys, s + u, kKeyBlock);
+  }
+  HD_AVX512 void values(RowBlock& rb, const float* s, int64_t k0, int64_t kb64, uint16_t*) const {
+    const float* vb = vp + k0 * d16;
+    for (int64_t c = 0; c < d16; c += 64) {
+      switch (std::min<int64_t>(4, (d16 - c) / 16)) {
+        case 1:
+          value_block<1>(s, kKeyBlock, kb64, vb + c, d16, rb.o + c, d16);
+          break;
+        case 2:
+          value_block<2>(s, kKeyBlock, kb64, vb + c, d16, rb.o + c, d16);
+          break;
+        case 3:
+          value_block<3>(s, kKeyBlock, kb64, vb + c, d16, rb.o + c, d16);
+          break;
+        default:
+          value_block<4>(s, kKeyBlock, kb64, vb + c, d16, rb.o + c, d16);
+          break;
       }
     }
   }
-  for (int64_t j = 0; j < lk64; ++j) {
-    float* row = vp + j * d16;
-    if (j < lk) {
-      const T* src = v + j * p.v.stride_l;
-      for (int64_t i = 0; i < d; ++i) row[i] = to_float(src[i]);
-      std::fill(row + d, row + d16, 0.0f);
-    } else {
-      std::fill(row, row + d16, 0.0f);
+};
+
+// bfloat16 tensors through bfloat16 dot products: keys as [lk64 / 64, d2, 64, 2] (pairs of
+// head entries per key), values as [lk64 / 2, d16, 2] (pairs of keys per entry), queries as
+// [kRows, d2] pairs; the scale is applied to the float32 scores, and each block's
+// probabilities are rounded to bfloat16 for the product with the values (as libtorch's
+// bfloat16 kernels do).
+struct BFloat16Path {
+  using Element = BFloat16;
+  static constexpr int64_t kPad = 2;
+  uint16_t* kt;
+  uint16_t* vp;
+  int64_t d, d16;
+
+  static int64_t floats(int64_t d, int64_t d16, int64_t lk64) {
+    return (round_up(d, 2) * lk64 + lk64 * d16) / 2;
+  }
+  static int64_t query_floats(int64_t d) { return kRows * round_up(d, 2) / 2; }
+
+  void pack(const BFloat16* k, int64_t ks, const BFloat16* v, int64_t vs, int64_t lk,
+            int64_t lk64) {
+    const int64_t d2 = round_up(d, 2) / 2;
+    for (int64_t j0 = 0; j0 < lk64; j0 += kKeys) {
+      uint16_t* blk = kt + j0 * d2 * 2;  // [d2, 64, 2]
+      for (int64_t j = j0; j < j0 + kKeys; ++j) {
+        const BFloat16* src = k + j * ks;
+        for (int64_t i = 0; i < 2 * d2; ++i)
+          blk[(i / 2) * 2 * kKeys + (j - j0) * 2 + (i % 2)] = j < lk && i < d ? src[i].bits : 0;
+      }
+    }
+    for (int64_t j = 0; j < lk64; ++j) {
+      const BFloat16* src = v + j * vs;
+      uint16_t* dst = vp + (j / 2) * d16 * 2 + (j % 2);
+      for (int64_t i = 0; i < d16; ++i) dst[2 * i] = j < lk && i < d ? src[i].bits : 0;
     }
   }
+  void load_query(void* q, int r, const BFloat16* src, float) const {
+    const int64_t d2 = round_up(d, 2);
+    uint16_t* dst = static_cast<uint16_t*>(q) + r * d2;
+    for (int64_t i = 0; i < d2; ++i) dst[i] = src && i < d ? src[i].bits : 0;
+  }
+  HD_AVX512_BF16 void scores(const RowBlock& rb, int64_t k0, int64_t kb64, float qscale,
+                             float* s) const {
+    const int64_t d2 = round_up(d, 2) / 2;
+    for (int64_t u = 0; u < kb64; u += kKeys)
+      score_block_bf16(static_cast<const uint32_t*>(rb.q), d2, kt + (k0 + u) * d2 * 2, qscale,
+                       s + u, kKeyBlock);
+  }
+  HD_AVX512_BF16 void values(RowBlock& rb, const float* s, int64_t k0, int64_t kb64,
+                             uint16_t* p16) const {
+    for (int r = 0; r < kRows; ++r) {  // probabilities to bfloat16, in key order
+      for (int64_t j = 0; j < kb64; j += 32) {
+        const __m512bh pair = _mm512_cvtne2ps_pbh(_mm512_loadu_ps(s + r * kKeyBlock + j + 16),
+                                                  _mm512_loadu_ps(s + r * kKeyBlock + j));
+        _mm512_storeu_si512(p16 + r * kKeyBlock + j, (__m512i)pair);
+      }
+    }
+    const uint16_t* vb = vp + (k0 / 2) * d16 * 2;
+    const int64_t pairs = kb64 / 2;
+    for (int64_t c = 0; c < d16; c += 64) {
+      const uint16_t* vc = vb + 2 * c;
+      float* oc = rb.o + c;
+      switch (std::min<int64_t>(4, (d16 - c) / 16)) {
+        case 1:
+          value_block_bf16<1>(p16, kKeyBlock, pairs, vc, 2 * d16, oc, d16);
+          break;
+        case 2:
+          value_block_bf16<2>(p16, kKeyBlock, pairs, vc, 2 * d16, oc, d16);
+          break;
+        case 3:
+          value_block_bf16<3>(p16, kKeyBlock, pairs, vc, 2 * d16, oc, d16);
+          break;
+        default:
+          value_block_bf16<4>(p16, kKeyBlock, pairs, vc, 2 * d16, oc, d16);
+          break;
+      }
+    }
+  }
+};
 
+// Workspace floats one unit of work needs on a path.
+template <class Path>
+int64_t workspace_size(const AttentionParams& p) {
+  const int64_t d = p.head_dim, d16 = round_up(d, 16), lk64 = round_up(p.kv_len, kKeys);
+  return Path::floats(d, d16, lk64) + kRows * kKeyBlock * 3 / 2 +
+         kGroups * (Path::query_floats(d) + kRows * d16);
+}
+
+// One (batch, head) and the query rows [q0, q1).
+template <class Path>
+void attend(const AttentionParams& p, int64_t b, int64_t h, int64_t q0, int64_t q1, float* ws) {
+  using T = typename Path::Element;
+  const int64_t d = p.head_dim, d16 = round_up(d, 16), lk = p.kv_len, lk64 = round_up(lk, kKeys);
+  Path path;
+  path.d = d, path.d16 = d16;
+  using Packed = std::remove_pointer_t<decltype(path.kt)>;
+  path.kt = reinterpret_cast<Packed*>(ws);
+  path.vp =
+      path.kt + (Path::floats(d, d16, lk64) * static_cast<int64_t>(sizeof(float) / sizeof(Packed)) -
+                 lk64 * d16);
+  float* s = ws + Path::floats(d, d16, lk64);  // [kRows, kKeyBlock]: scores, then probabilities
+  uint16_t* p16 = reinterpret_cast<uint16_t*>(s + kRows * kKeyBlock);  // [kRows, kKeyBlock]
+  float* state = s + kRows * kKeyBlock * 3 / 2;
+
+  path.pack(static_cast<const T*>(p.k.data) + b * p.k.stride_b + h * p.k.stride_h, p.k.stride_l,
+            static_cast<const T*>(p.v.data) + b * p.v.stride_b + h * p.v.stride_h, p.v.stride_l, lk,
+            lk64);
   const T* q = static_cast<const T*>(p.q.data) + b * p.q.stride_b + h * p.q.stride_h;
   T* out = static_cast<T*>(p.out.data) + b * p.out.stride_b + h * p.out.stride_h;
   const float qscale = p.scale * 1.44269504088896341f;  // scores in base 2
-  const float neg_inf = -std::numeric_limits<float>::infinity();
   RowBlock blocks[kGroups];
   for (int64_t first = q0; first < q1; first += kGroups * kRows) {
     const int groups =
         static_cast<int>(std::min<int64_t>(kGroups, (q1 - first + kRows - 1) / kRows));
     for (int g = 0; g < groups; ++g) {
       RowBlock& rb = blocks[g];
-      rb.q = state + g * kRows * (d + d16);
-      rb.o = rb.q + kRows * d;
+      rb.q = state + g * (Path::query_floats(d) + kRows * d16);
+      rb.o = static_cast<float*>(rb.q) + Path::query_floats(d);
       std::fill(rb.o, rb.o + kRows * d16, 0.0f);
       for (int r = 0; r < kRows; ++r) {
         const int64_t row = first + g * kRows + r;
-        for (int64_t i = 0; i < d; ++i)
-          rb.q[r * d + i] = row < q1 ? to_float(q[row * p.q.stride_l + i]) * qscale : 0.0f;
-        rb.m[r] = neg_inf;
+        path.load_query(rb.q, r, row < q1 ? q + row * p.q.stride_l : nullptr, qscale);
+        rb.m[r] = -std::numeric_limits<float>::infinity();
         rb.l[r] = 0.0f;
       }
     }
     for (int64_t k0 = 0; k0 < lk; k0 += kKeyBlock) {
       const int64_t kb = std::min<int64_t>(kKeyBlock, lk - k0), kb64 = round_up(kb, kKeys);
       for (int g = 0; g < groups; ++g) {
-        RowBlock& rb = blocks[g];
-        for (int64_t u = 0; u < kb64; u += kKeys)
-          score_block(rb.q, d, kt + (k0 + u) * d, kKeys, s + u, kKeyBlock);
-        for (int r = 0; r < kRows; ++r) {
-          float* sr = s + r * kKeyBlock;
-          std::fill(sr + kb, sr + kb64, neg_inf);  // padding keys
-          __m512 mv = _mm512_set1_ps(neg_inf);
-          for (int64_t j = 0; j < kb64; j += 16) mv = _mm512_max_ps(mv, _mm512_loadu_ps(sr + j));
-          const float m_new = std::max(rb.m[r], _mm512_reduce_max_ps(mv));
-          const float alpha = std::exp2(rb.m[r] - m_new);  // 0 at the first block
-          const __m512 mb = _mm512_set1_ps(m_new);
-          __m512 sum = _mm512_setzero_ps();
-          for (int64_t j = 0; j < kb64; j += 16) {
-            const __m512 e = exp2_ps(_mm512_sub_ps(_mm512_loadu_ps(sr + j), mb));
-            _mm512_storeu_ps(sr + j, e);
-            sum = _mm512_add_ps(sum, e);
-          }
-          rb.l[r] = rb.l[r] * alpha + _mm512_reduce_add_ps(sum);
-          rb.m[r] = m_new;
-          if (alpha != 1.0f) {
-            float* orow = rb.o + r * d16;
-            const __m512 av = _mm512_set1_ps(alpha);
-            for (int64_t c = 0; c < d16; c += 16)
-              _mm512_storeu_ps(orow + c, _mm512_mul_ps(av, _mm512_loadu_ps(orow + c)));
-          }
-        }
-        const float* vb = vp + k0 * d16;
-        for (int64_t c = 0; c < d16; c += 64) {
-          switch (std::min<int64_t>(4, (d16 - c) / 16)) {
-            case 1:
-              value_block<1>(s, kKeyBlock, kb64, vb + c, d16, rb.o + c, d16);
-              break;
-            case 2:
-              value_block<2>(s, kKeyBlock, kb64, vb + c, d16, rb.o + c, d16);
-              break;
-            case 3:
-              value_block<3>(s, kKeyBlock, kb64, vb + c, d16, rb.o + c, d16);
-              break;
-            default:
-              value_block<4>(s, kKeyBlock, kb64, vb + c, d16, rb.o + c, d16);
-              break;
-          }
-        }
+        path.scores(blocks[g], k0, kb64, qscale, s);
+        softmax_update(blocks[g], s, kb, kb64, d16);
+        path.values(blocks[g], s, k0, kb64, p16);
       }
     }
     for (int g = 0; g < groups; ++g) {
@@ -247,6 +425,40 @@ HD_AVX512 void attend(const AttentionParams& p, int64_t b, int64_t h, int64_t q0
         for (int64_t i = 0; i < d; ++i) store(dst[i], rb.o[r * d16 + i] * inv);
       }
     }
+  }
+}
+
+bool bf16_dot_available() {
+  static const bool ok = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512bf16") != 0;
+  }();
+  return ok;
+}
+
+template <class Path>
+void run_units(const AttentionParams& p, const ParallelFor& parallel) {
+  // Work units: (batch, head, query chunk). Enough chunks for the threads when there are few
+  // heads; each unit packs its keys and values once, so chunks stay large.
+  const int64_t bh = p.batch * p.heads;
+  const int64_t splits = std::max<int64_t>(1, (16 + bh - 1) / bh);
+  const int64_t chunk =
+      round_up(std::max<int64_t>(1, (p.q_len + splits - 1) / splits), kRows * kGroups);
+  const int64_t per_head = (p.q_len + chunk - 1) / chunk;
+  const int64_t units = bh * per_head;
+  const int64_t ws = workspace_size<Path>(p);
+  auto body = [&](int64_t begin, int64_t end) {
+    std::vector<float> workspace(static_cast<size_t>(ws));
+    for (int64_t u = begin; u < end; ++u) {
+      const int64_t head = u / per_head, c = u % per_head;
+      const int64_t q0 = c * chunk, q1 = std::min(p.q_len, q0 + chunk);
+      attend<Path>(p, head / p.heads, head % p.heads, q0, q1, workspace.data());
+    }
+  };
+  if (parallel && units > 1) {
+    parallel(units, body);
+  } else {
+    body(0, units);
   }
 }
 
@@ -263,31 +475,12 @@ bool attention_avx512_available() {
 
 void attention_avx512(const AttentionParams& p, const ParallelFor& parallel) {
   if (p.head_dim < 1 || p.head_dim > kMaxHeadDim || p.kv_len < 1) return;
-  // Work units: (batch, head, query chunk). Enough chunks for the threads when there are few
-  // heads; each unit copies its keys and values once, so chunks stay large.
-  const int64_t bh = p.batch * p.heads;
-  const int64_t splits = std::max<int64_t>(1, (16 + bh - 1) / bh);
-  const int64_t chunk =
-      round_up(std::max<int64_t>(1, (p.q_len + splits - 1) / splits), kRows * kGroups);
-  const int64_t per_head = (p.q_len + chunk - 1) / chunk;
-  const int64_t units = bh * per_head;
-  const int64_t ws = workspace_size(p);
-  auto body = [&](int64_t begin, int64_t end) {
-    std::vector<float> workspace(static_cast<size_t>(ws));
-    for (int64_t u = begin; u < end; ++u) {
-      const int64_t head = u / per_head, c = u % per_head;
-      const int64_t q0 = c * chunk, q1 = std::min(p.q_len, q0 + chunk);
-      if (p.bfloat16) {
-        attend<BFloat16>(p, head / p.heads, head % p.heads, q0, q1, workspace.data());
-      } else {
-        attend<float>(p, head / p.heads, head % p.heads, q0, q1, workspace.data());
-      }
-    }
-  };
-  if (parallel && units > 1) {
-    parallel(units, body);
+  if (!p.bfloat16) {
+    run_units<Float32Path<float>>(p, parallel);
+  } else if (p.bfloat16_dot_products && bf16_dot_available()) {
+    run_units<BFloat16Path>(p, parallel);
   } else {
-    body(0, units);
+    run_units<Float32Path<BFloat16>>(p, parallel);
   }
 }
 

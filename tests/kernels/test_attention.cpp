@@ -31,7 +31,7 @@ const ParallelFor& two_way() {  // the engine passes torch's pool; any splitting
 // q, k, v as heads split off [B, L, heads * d] projections (the engine's layout), or
 // contiguous [B, heads, L, d]; the output written into a [B, Lq, heads, d] buffer.
 torch::Tensor run(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                  double scale, const ParallelFor& parallel) {
+                  double scale, const ParallelFor& parallel, bool bfloat16_dot_products = true) {
   torch::Tensor out =
       torch::full({q.size(0), q.size(2), q.size(1), q.size(3)}, 7.0, q.options()).transpose(1, 2);
   AttentionParams p;
@@ -40,6 +40,7 @@ torch::Tensor run(const torch::Tensor& q, const torch::Tensor& k, const torch::T
   p.head_dim = q.size(3);
   p.scale = static_cast<float>(scale);
   p.bfloat16 = q.scalar_type() == torch::kBFloat16;
+  p.bfloat16_dot_products = bfloat16_dot_products;
   attention_avx512(p, parallel);
   return out;
 }
@@ -91,20 +92,32 @@ TEST(AttentionAvx512, LargeScoresStayFiniteAndAccurate) {
   EXPECT_LT((out.to(torch::kFloat64) - ref).abs().max().item<double>(), 2 * torch_error + 1e-6);
 }
 
-// bfloat16 tensors: float32 arithmetic, the output rounded once (within a bfloat16 step of
-// the float64 result on the same rounded inputs).
+// bfloat16 tensors, both ways: bfloat16 dot products (where the CPU has them) with the
+// probabilities rounded to bfloat16 before they weight the values, and float32 arithmetic on
+// widened values; the output rounded once. Bound: a bfloat16 step of the result plus two of
+// sum_j p_j |v_j| (each probability off by at most half a step, the normalising sum taken
+// before rounding).
 TEST(AttentionAvx512, BFloat16TensorsMatchWithinRounding) {
   if (!attention_avx512_available()) GTEST_SKIP() << "this CPU has no AVX-512";
   torch::manual_seed(2);
   auto bf = [](const torch::Tensor& t) { return t.to(torch::kBFloat16); };
-  torch::Tensor q = bf(split_heads(2, 37, 4, 40)), k = bf(split_heads(2, 200, 4, 40)),
-                v = bf(split_heads(2, 200, 4, 40));
-  torch::Tensor out = run(q, k, v, 1.0 / std::sqrt(40.0), two_way());
-  ASSERT_EQ(out.scalar_type(), torch::kBFloat16);
-  torch::Tensor ref = reference(q, k, v, 1.0 / std::sqrt(40.0));
-  torch::Tensor err = (out.to(torch::kFloat64) - ref).abs();
-  EXPECT_TRUE((err <= ref.abs() * (1.0 / 256) + 1e-6).all().item<bool>())
-      << err.max().item<double>();
+  for (Shape s : {Shape{4, 37, 200, 40}, Shape{2, 50, 77, 33}, Shape{1, 13, 300, 160}}) {
+    torch::Tensor q = bf(split_heads(2, s.lq, s.heads, s.d)),
+                  k = bf(split_heads(2, s.lk, s.heads, s.d)),
+                  v = bf(split_heads(2, s.lk, s.heads, s.d));
+    const double scale = 1.0 / std::sqrt(static_cast<double>(s.d));
+    torch::Tensor ref = reference(q, k, v, scale);
+    torch::Tensor weighted_abs = reference(q, k, v.abs(), scale);  // sum_j p_j |v_j|
+    torch::Tensor bound = ref.abs() * (1.0 / 256) + weighted_abs * (2.0 / 256) + 1e-6;
+    for (bool dot : {true, false}) {
+      SCOPED_TRACE("lk " + std::to_string(s.lk) + " d " + std::to_string(s.d) +
+                   (dot ? " dot" : " widened"));
+      torch::Tensor out = run(q, k, v, scale, two_way(), dot);
+      ASSERT_EQ(out.scalar_type(), torch::kBFloat16);
+      torch::Tensor err = (out.to(torch::kFloat64) - ref).abs();
+      EXPECT_TRUE((err <= bound).all().item<bool>()) << (err / bound).max().item<double>();
+    }
+  }
 }
 
 }  // namespace

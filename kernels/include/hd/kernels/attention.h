@@ -29,6 +29,10 @@ struct AttentionParams {
   int64_t batch = 0, heads = 0, q_len = 0, kv_len = 0, head_dim = 0;
   float scale = 1.0f;
   bool bfloat16 = false;  // element type of all four tensors (float32 otherwise)
+  // bfloat16: use the CPU's bfloat16 dot products where it has them (AVX512_BF16; the
+  // probabilities are then rounded to bfloat16 before they weight the values); otherwise,
+  // or when false, float32 arithmetic on the widened values.
+  bool bfloat16_dot_products = true;
 };
 
 // Whether this CPU can run attention_avx512 (checked at run time, once).
