@@ -303,18 +303,27 @@ struct BFloat16Path {
   void pack(const BFloat16* k, int64_t ks, const BFloat16* v, int64_t vs, int64_t lk,
             int64_t lk64) {
     const int64_t d2 = round_up(d, 2) / 2;
+    // The pair (a, b) as one 32-bit word, a in the low half (as the dot products pair lanes).
+    const auto pair = [](uint16_t a, uint16_t b) {
+      return static_cast<uint32_t>(a) | (static_cast<uint32_t>(b) << 16);
+    };
+    const auto at = [&](const BFloat16* row, int64_t i) -> uint16_t {
+      return i < d ? row[i].bits : 0;
+    };
     for (int64_t j0 = 0; j0 < lk64; j0 += kKeys) {
-      uint16_t* blk = kt + j0 * d2 * 2;  // [d2, 64, 2]
+      uint32_t* blk = reinterpret_cast<uint32_t*>(kt + j0 * d2 * 2);  // [d2, 64] pairs
       for (int64_t j = j0; j < j0 + kKeys; ++j) {
         const BFloat16* src = k + j * ks;
-        for (int64_t i = 0; i < 2 * d2; ++i)
-          blk[(i / 2) * 2 * kKeys + (j - j0) * 2 + (i % 2)] = j < lk && i < d ? src[i].bits : 0;
+        for (int64_t i = 0; i < d2; ++i)
+          blk[i * kKeys + (j - j0)] = j < lk ? pair(at(src, 2 * i), at(src, 2 * i + 1)) : 0;
       }
     }
-    for (int64_t j = 0; j < lk64; ++j) {
-      const BFloat16* src = v + j * vs;
-      uint16_t* dst = vp + (j / 2) * d16 * 2 + (j % 2);
-      for (int64_t i = 0; i < d16; ++i) dst[2 * i] = j < lk && i < d ? src[i].bits : 0;
+    for (int64_t j = 0; j < lk64; j += 2) {  // [lk64 / 2, d16] pairs of keys
+      uint32_t* dst = reinterpret_cast<uint32_t*>(vp + j * d16);
+      const BFloat16* a = v + j * vs;
+      const BFloat16* b = v + (j + 1) * vs;
+      for (int64_t i = 0; i < d16; ++i)
+        dst[i] = pair(j < lk ? at(a, i) : 0, j + 1 < lk ? at(b, i) : 0);
     }
   }
   void load_query(void* q, int r, const BFloat16* src, float) const {
