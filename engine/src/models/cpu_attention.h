@@ -3,11 +3,13 @@
 //
 // libtorch's CPU flash attention runs a general GEMM per block of 64 or 256 queries; at
 // Stable Diffusion's head sizes (40-160) packing and call overhead dominate. Measured with
-// torch 2.15 on this project's 2-core CPU (AMD EPYC, AVX-512), [2, 8, Lq, d] queries:
-// float32 4096 x 4096 keys, d = 40 (SD v1.4's level 0 at 512x512, a dense step): 268 -> 120
-// ms; 250 queries (a 5% partial step) 17.8 -> 8.5 ms; 1024 x 1024, d = 80: 29.0 -> 14.0 ms;
-// 256 x 256, d = 160: 3.7 -> 1.75 ms; 4096 x 77 text tokens: 8.9 -> 5.5 ms. bfloat16 2.2-2.7x.
-// Agrees with at::scaled_dot_product_attention to 1e-6 (float32).
+// torch 2.15 on this project's 2-core CPU (AMD EPYC, AVX-512, 2 threads), [2, 8, Lq, d]
+// queries, libtorch -> this kernel. float32: 4096 x 4096 keys, d = 40 (SD v1.4's level 0 at
+// 512x512, a dense step) 267 -> 121 ms; 250 queries (a 5% partial step) 17.9 -> 8.7 ms;
+// 1024 x 1024, d = 80: 28.9 -> 13.8 ms; 16 x 256, d = 160: 0.28 -> 0.22 ms; 4096 x 77 text
+// tokens: 8.7 -> 5.4 ms. bfloat16 (bfloat16 dot products): 281 -> 78.5 ms, 18.7 -> 5.3 ms,
+// 29.0 -> 8.2 ms, 0.31 -> 0.18 ms, 8.6 -> 4.1 ms. Agrees with a float64 reference to 2e-6 in
+// float32, within bfloat16 rounding in bfloat16 (tests/kernels/test_attention.cpp).
 //
 // Used where it applies: CPU with AVX-512, float32 or bfloat16 throughout, no autograd
 // (training keeps torch's kernels), head size <= 256, the head dimension contiguous.
