@@ -2,6 +2,9 @@
 
 #include "models/packed_gemm.h"
 
+#include "common/torch_parallel.h"
+#include "hd/kernels/im2col.h"
+
 #include <vector>
 
 #include <torch/torch.h>
@@ -12,6 +15,13 @@ namespace {
 // Thresholds measured on this project's CPU (see the header).
 constexpr int64_t kGemmMinChannels = 1024;  // dense maps: from SD's 1280-channel levels
 constexpr int64_t kGemmMaxPixels = 256;     // up to 16x16 outputs per image
+// Narrow layers build their columns with hdkernels' im2col (one call instead of 2 k^2 view
+// and stack operators): the embedded model's 5% partial step 7.8-8.1 -> 7.1 ms, 20% 16.5-17.3
+// -> 15.3-15.5 ms (hd bench masks --model resources/models/hd-shapes, alternating runs). On
+// SD v1.4's 320-1280 channel layers the same kernel made a 5% step slower (337 -> 363-368 ms,
+// alternating runs, unexplained: the per-part profile showed the convolutions faster), so
+// wide layers keep the stacked views.
+constexpr int64_t kIm2ColMaxChannels = 256;
 }  // namespace
 
 bool prefer_conv_gemm(const torch::nn::Conv2d& conv, const torch::Tensor& x, int64_t pixels) {
@@ -37,6 +47,16 @@ torch::Tensor conv2d_gemm(torch::nn::Conv2d& conv, const torch::Tensor& x) {
   torch::Tensor cols;
   if (k == 1 && stride == 1) {
     cols = nhwc.reshape({B * oh * ow, Cin});
+  } else if (x.device().is_cpu() && Cin < kIm2ColMaxChannels &&
+             x.is_contiguous(at::MemoryFormat::ChannelsLast)) {
+    cols = torch::empty({B * oh * ow, k * k * Cin}, x.options());  // [M, k*k*Cin]
+    kernels::Im2ColParams p;
+    p.input = x.data_ptr();
+    p.batch = B, p.height = x.size(2), p.width = x.size(3), p.channels = Cin;
+    p.element_size = x.element_size();
+    p.kernel = k, p.stride = stride;
+    p.output = cols.data_ptr();
+    kernels::im2col_nhwc(p, torch_parallel());
   } else {
     std::vector<torch::Tensor> shifts;
     for (int64_t ky = 0; ky < k; ++ky) {
