@@ -1,6 +1,5 @@
 #include "common/torch_parallel.h"
 
-#include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>

@@ -14,7 +14,7 @@ namespace hd {
 // Splits [0, n) over at::get_num_threads() threads (serially inside a parallel region).
 const kernels::ParallelFor& torch_parallel();
 
-// Threads torch_parallel() runs a loop of n >= that many chunks on (for tests).
+// How many distinct threads torch_parallel() runs a loop of n chunks on (for tests).
 int torch_parallel_threads_used(int64_t n);
 
 }  // namespace hd
