@@ -1,9 +1,10 @@
 #include "hd/kernels/attention.h"
 
+#include "cpu_common.h"
+
 #include <immintrin.h>
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -23,21 +24,8 @@ int64_t round_up(int64_t x, int64_t m) {
   return (x + m - 1) / m * m;
 }
 
-// Element conversions: bfloat16 is the top half of a float32 (stored rounded to nearest even).
-inline float to_float(float v) {
-  return v;
-}
-inline float to_float(BFloat16 v) {
-  return std::bit_cast<float>(static_cast<uint32_t>(v.bits) << 16);
-}
-inline void store(float& dst, float v) {
-  dst = v;
-}
-inline void store(BFloat16& dst, float v) {
-  const uint32_t u = std::bit_cast<uint32_t>(v);
-  dst.bits =
-      static_cast<uint16_t>(v != v ? ((u >> 16) | 0x40u) : (u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
+using cpu::load;
+using cpu::store;
 
 // Only the functions marked so use AVX-512 instructions; the dispatch checks the CPU first.
 #define HD_AVX512 __attribute__((target("avx512f,avx512dq,fma")))
@@ -245,18 +233,18 @@ struct Float32Path {
       for (int64_t j = j0; j < j0 + kKeys; ++j) {
         const T* src = k + j * ks;
         float* dst = blk + (j - j0);
-        for (int64_t i = 0; i < d; ++i) dst[i * kKeys] = j < lk ? to_float(src[i]) : 0.0f;
+        for (int64_t i = 0; i < d; ++i) dst[i * kKeys] = j < lk ? load(src[i]) : 0.0f;
       }
     }
     for (int64_t j = 0; j < lk64; ++j) {
       float* row = vp + j * d16;
       const T* src = v + j * vs;
-      for (int64_t i = 0; i < d16; ++i) row[i] = j < lk && i < d ? to_float(src[i]) : 0.0f;
+      for (int64_t i = 0; i < d16; ++i) row[i] = j < lk && i < d ? load(src[i]) : 0.0f;
     }
   }
   void load_query(void* q, int r, const T* src, float qscale) const {
     float* dst = static_cast<float*>(q) + r * d;
-    for (int64_t i = 0; i < d; ++i) dst[i] = src ? to_float(src[i]) * qscale : 0.0f;
+    for (int64_t i = 0; i < d; ++i) dst[i] = src ? load(src[i]) * qscale : 0.0f;
   }
   HD_AVX512 void scores(const RowBlock& rb, int64_t k0, int64_t kb64, float, float* s) const {
     for (int64_t u = 0; u < kb64; u += kKeys)
@@ -464,11 +452,7 @@ void run_units(const AttentionParams& p, const ParallelFor& parallel) {
       attend<Path>(p, head / p.heads, head % p.heads, q0, q1, workspace.data());
     }
   };
-  if (parallel && units > 1) {
-    parallel(units, body);
-  } else {
-    body(0, units);
-  }
+  cpu::run(units, parallel, body);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "hd/kernels/gather_scatter.h"
 
+#include "cpu_common.h"
+
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -10,13 +12,9 @@
 namespace hd::kernels {
 namespace {
 
-void run(int64_t n, const ParallelFor& parallel, const std::function<void(int64_t, int64_t)>& body) {
-  if (parallel && n > 1) {
-    parallel(n, body);
-  } else {
-    body(0, n);
-  }
-}
+using cpu::load;
+using cpu::run;
+using cpu::store;
 
 // exp(x) as 2^(x log2 e): the integer part goes into the exponent bits, the fraction
 // through a degree-6 polynomial (relative error < 2e-7). Branch-free float and integer
@@ -38,17 +36,6 @@ inline float fast_exp(float x) {
 }
 
 inline float silu(float v) { return v / (1.0f + fast_exp(-v)); }
-
-// Storage conversions: identity for float32; bfloat16 is the top half of a float32, stored
-// with round-to-nearest-even (NaN kept quiet). Branch-free, so the loops still vectorise.
-inline float load(float v) { return v; }
-inline float load(BFloat16 v) { return std::bit_cast<float>(static_cast<uint32_t>(v.bits) << 16); }
-inline void store(float& dst, float v) { dst = v; }
-inline void store(BFloat16& dst, float v) {
-  const uint32_t u = std::bit_cast<uint32_t>(v);
-  const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
-  dst.bits = static_cast<uint16_t>(v != v ? ((u >> 16) | 0x40u) : rounded);
-}
 
 // In place over n contiguous values: optional affine (a * v + s), optional SiLU.
 __attribute__((target_clones("avx512f", "avx2", "default")))

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cmath>
 
+#include "cpu_common.h"
 #include "gather_scatter_element.h"
 #include "hd/kernels/gather_scatter.h"
 
@@ -46,14 +47,7 @@ Half float_to_half(float f) {
 
 namespace {
 
-void run(int64_t n, const ParallelFor& parallel,
-         const std::function<void(int64_t, int64_t)>& body) {
-  if (parallel && n > 1) {
-    parallel(n, body);
-  } else {
-    body(0, n);
-  }
-}
+using cpu::run;
 
 // Every output element of a kernel, in index order (chunks in parallel).
 template <class P, class Fn>

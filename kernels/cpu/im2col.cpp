@@ -1,5 +1,7 @@
 #include "hd/kernels/im2col.h"
 
+#include "cpu_common.h"
+
 #include <cstring>
 
 namespace hd::kernels {
@@ -28,11 +30,8 @@ void im2col_nhwc(const Im2ColParams& p, const ParallelFor& parallel) {
     }
   };
   const int64_t jobs = p.batch * oh;
-  if (parallel && jobs > 1 && jobs * ow * row >= (int64_t{1} << 16)) {
-    parallel(jobs, body);
-  } else {
-    body(0, jobs);
-  }
+  // Small copies stay on the calling thread (forking costs more).
+  cpu::run(jobs, jobs * ow * row >= (int64_t{1} << 16) ? parallel : ParallelFor(), body);
 }
 
 }  // namespace hd::kernels

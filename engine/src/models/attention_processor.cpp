@@ -1,11 +1,10 @@
 #include "models/attention_processor.h"
 
 #include <cmath>
-#include <cstdlib>
-#include <string>
 
 #include <torch/version.h>
 
+#include "common/developer_switch.h"
 #include "models/cpu_attention.h"
 #include "models/macs.h"
 
@@ -22,10 +21,7 @@ namespace {
 // queries as keys, scores within 512 MiB. HD_FEW_QUERY_ATTENTION=0 turns it off (to time
 // both ways).
 bool use_few_query_attention(const torch::Tensor& q, const torch::Tensor& k) {
-  static const bool enabled = [] {
-    const char* e = std::getenv("HD_FEW_QUERY_ATTENTION");
-    return !(e && std::string(e) == "0");
-  }();
+  static const bool enabled = developer_switch_on("HD_FEW_QUERY_ATTENTION");
   const int64_t scores = q.size(0) * q.size(1) * q.size(2) * k.size(2);
   return enabled && q.is_cuda() && q.size(2) * 4 <= k.size(2) && scores * 4 <= (int64_t{512} << 20);
 }

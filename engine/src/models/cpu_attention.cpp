@@ -1,10 +1,8 @@
 #include "models/cpu_attention.h"
 
-#include <cstdlib>
-#include <cstring>
-
 #include <torch/torch.h>
 
+#include "common/developer_switch.h"
 #include "common/torch_parallel.h"
 #include "hd/kernels/attention.h"
 
@@ -13,10 +11,8 @@ namespace hd {
 namespace {
 
 bool enabled() {
-  static const bool on = [] {
-    const char* v = std::getenv("HD_CPU_ATTENTION");
-    return !(v && std::strcmp(v, "0") == 0) && kernels::attention_avx512_available();
-  }();
+  static const bool on =
+      developer_switch_on("HD_CPU_ATTENTION") && kernels::attention_avx512_available();
   return on;
 }
 

@@ -1,9 +1,10 @@
 #include "models/packed_gemm.h"
 
-#include <cstdlib>
-#include <cstring>
+#include "common/developer_switch.h"
+
 #include <mutex>
 #include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -33,10 +34,7 @@ const Ops& ops() {
 }
 
 bool enabled() {
-  static const bool on = [] {
-    const char* v = std::getenv("HD_PACKED_GEMM");
-    return !(v && std::strcmp(v, "0") == 0);
-  }();
+  static const bool on = developer_switch_on("HD_PACKED_GEMM");
   return on && ops().reorder && ops().linear;
 }
 

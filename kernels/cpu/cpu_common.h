@@ -1,0 +1,41 @@
+// What the CPU kernels share: element conversions of the storage types and the dispatch of a
+// loop to the caller's ParallelFor. Internal to kernels/cpu.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <functional>
+
+#include "hd/kernels/gather_scatter.h"  // BFloat16, ParallelFor
+
+namespace hd::kernels::cpu {
+
+// Storage conversions: identity for float32; bfloat16 is the top half of a float32, stored
+// with round-to-nearest-even (NaN kept quiet). Branch-free, so the loops calling them vectorise.
+inline float load(float v) {
+  return v;
+}
+inline float load(BFloat16 v) {
+  return std::bit_cast<float>(static_cast<uint32_t>(v.bits) << 16);
+}
+inline void store(float& dst, float v) {
+  dst = v;
+}
+inline void store(BFloat16& dst, float v) {
+  const uint32_t u = std::bit_cast<uint32_t>(v);
+  const uint32_t rounded = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  dst.bits = static_cast<uint16_t>(v != v ? ((u >> 16) | 0x40u) : rounded);
+}
+
+// body(begin, end) over [0, n): through `parallel` when there is one and more than one unit
+// of work, else on the calling thread.
+inline void run(int64_t n, const ParallelFor& parallel,
+                const std::function<void(int64_t, int64_t)>& body) {
+  if (parallel && n > 1) {
+    parallel(n, body);
+  } else {
+    body(0, n);
+  }
+}
+
+}  // namespace hd::kernels::cpu
