@@ -98,7 +98,8 @@ std::string runtime_line() {
   std::string line = "torch " + torch_version() + ", " + std::to_string(torch_threads()) +
                      " threads, CUDA " + (cuda_available() ? "available" : "not available");
   // Developer switches that change how steps compute (timed both ways by benchmarks).
-  for (const char* name : {"HD_PACKED_GEMM", "HD_FEW_QUERY_ATTENTION", "HD_CPU_ATTENTION"}) {
+  for (const char* name :
+       {"HD_PACKED_GEMM", "HD_SMALL_GEMM", "HD_FEW_QUERY_ATTENTION", "HD_CPU_ATTENTION"}) {
     if (const char* v = std::getenv(name)) line.append(", ").append(name).append("=").append(v);
   }
   return line;

@@ -38,19 +38,20 @@ TEST_F(PackedGemm, AgreesWithAddmm) {
     torch::Tensor x = torch::randn({m, 160}).to(torch::kBFloat16);
     const torch::Tensor want =
         torch::addmm(b.to(torch::kFloat32), x.to(torch::kFloat32), w.to(torch::kFloat32).t());
-    const torch::Tensor got = gemm_nt(x, w, b, w);
+    const torch::Tensor got = packed_gemm_nt(x, w, b, w);
     ASSERT_EQ(got.sizes(), want.sizes());
     EXPECT_EQ(got.scalar_type(), torch::kBFloat16);
     EXPECT_LT(relative_error(got, want), 1e-2) << "rows " << m;
-    EXPECT_LT(relative_error(gemm_nt(x, w, torch::Tensor(), w), want - b.to(torch::kFloat32)),
-              1e-2);
+    EXPECT_LT(
+        relative_error(packed_gemm_nt(x, w, torch::Tensor(), w), want - b.to(torch::kFloat32)),
+        1e-2);
   }
   // A 3x3 convolution weight [Cout, Cin, 3, 3], channels-last, seen as [Cout, 9 Cin].
   torch::Tensor conv =
       torch::randn({64, 32, 3, 3}).to(torch::kBFloat16).contiguous(at::MemoryFormat::ChannelsLast);
   torch::Tensor mat = conv.permute({0, 2, 3, 1}).reshape({64, 9 * 32});
   torch::Tensor x = torch::randn({40, 9 * 32}).to(torch::kBFloat16);
-  EXPECT_LT(relative_error(gemm_nt(x, mat, torch::Tensor(), conv),
+  EXPECT_LT(relative_error(packed_gemm_nt(x, mat, torch::Tensor(), conv),
                            torch::mm(x.to(torch::kFloat32), mat.to(torch::kFloat32).t())),
             1e-2);
 }
@@ -62,17 +63,17 @@ TEST_F(PackedGemm, PacksOncePerWeightAndFollowsChanges) {
   torch::Tensor x = torch::randn({8, 64}).to(torch::kBFloat16);
   {
     torch::Tensor w = torch::randn({16, 64}).to(torch::kBFloat16);
-    gemm_nt(x, w, torch::Tensor(), w);
-    gemm_nt(x, w, torch::Tensor(), w);
+    packed_gemm_nt(x, w, torch::Tensor(), w);
+    packed_gemm_nt(x, w, torch::Tensor(), w);
     EXPECT_EQ(packed_gemm_cache_size(), before + 1);
     w.mul_(-1);  // in place: the version counter moves, the storage stays
-    const torch::Tensor got = gemm_nt(x, w, torch::Tensor(), w);
+    const torch::Tensor got = packed_gemm_nt(x, w, torch::Tensor(), w);
     EXPECT_LT(relative_error(got, torch::mm(x.to(torch::kFloat32), w.to(torch::kFloat32).t())),
               1e-2);
     EXPECT_EQ(packed_gemm_cache_size(), before + 1);
   }
   torch::Tensor other = torch::randn({16, 64}).to(torch::kBFloat16);
-  gemm_nt(x, other, torch::Tensor(), other);  // packing another weight sweeps the freed one
+  packed_gemm_nt(x, other, torch::Tensor(), other);  // packing another weight sweeps the freed one
   EXPECT_EQ(packed_gemm_cache_size(), before + 1);
 }
 
@@ -84,7 +85,7 @@ TEST_F(PackedGemm, Float32AgreesToRounding) {
   ASSERT_TRUE(packed_gemm_applies(x, w));
   const torch::Tensor want =
       torch::addmm(b.to(torch::kFloat64), x.to(torch::kFloat64), w.to(torch::kFloat64).t());
-  EXPECT_LT(relative_error(gemm_nt(x, w, b, w), want), 1e-5);
+  EXPECT_LT(relative_error(packed_gemm_nt(x, w, b, w), want), 1e-5);
 }
 
 // Training (autograd on), half precision and mixed dtypes keep torch's own GEMMs; gradients
@@ -106,8 +107,8 @@ TEST_F(PackedGemm, LeavesAutogradAndOtherDtypesAlone) {
   }
 }
 
-// linear_forward (every Linear of the models) takes the packed route in bfloat16 inference
-// and gives torch::nn::Linear's result on inputs of any rank.
+// linear_forward (every Linear of the models) takes the packed or the small-GEMM route in
+// bfloat16 inference and gives torch::nn::Linear's result on inputs of any rank.
 TEST_F(PackedGemm, LinearForwardMatchesTheModule) {
   torch::nn::Linear linear(torch::nn::LinearOptions(48, 24));
   linear->to(torch::kBFloat16);

@@ -4,6 +4,7 @@
 
 #include "models/conv_gemm.h"
 #include "models/packed_gemm.h"
+#include "models/small_gemm.h"
 
 namespace hd {
 namespace {
@@ -85,11 +86,11 @@ torch::Tensor linear_forward(torch::nn::Linear& linear, const torch::Tensor& x) 
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = linear->weight.size(0);
     y = torch::empty(shape, x.options());
-  } else if (packed_gemm_applies(x, linear->weight)) {
-    const int64_t in = linear->weight.size(1);
+  } else if (const torch::Tensor rows = x.reshape({-1, linear->weight.size(1)});  // [M, in]
+             small_gemm_applies(rows, linear->weight) || packed_gemm_applies(x, linear->weight)) {
     std::vector<int64_t> shape = x.sizes().vec();
     shape.back() = linear->weight.size(0);
-    y = gemm_nt(x.reshape({-1, in}), linear->weight, linear->bias, linear->weight).view(shape);
+    y = gemm_nt(rows, linear->weight, linear->bias, linear->weight).view(shape);
   } else {
     y = linear->forward(x);  // [..., out]
   }

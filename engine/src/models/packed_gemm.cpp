@@ -1,6 +1,7 @@
 #include "models/packed_gemm.h"
 
 #include "common/developer_switch.h"
+#include "models/small_gemm.h"
 
 #include <mutex>
 #include <optional>
@@ -94,6 +95,11 @@ bool packed_gemm_applies(const torch::Tensor& x, const torch::Tensor& w) {
 
 torch::Tensor gemm_nt(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias,
                       const torch::Tensor& owner) {
+  return small_gemm_applies(x, w) ? small_gemm_nt(x, w, bias) : packed_gemm_nt(x, w, bias, owner);
+}
+
+torch::Tensor packed_gemm_nt(const torch::Tensor& x, const torch::Tensor& w,
+                             const torch::Tensor& bias, const torch::Tensor& owner) {
   if (!packed_gemm_applies(x, w)) {
     return bias.defined() ? torch::addmm(bias, x, w.t()) : torch::mm(x, w.t());
   }

@@ -26,10 +26,16 @@ namespace hd {
 bool packed_gemm_applies(const torch::Tensor& x, const torch::Tensor& w);
 
 // y [M, N] = x [M, K] * w^T (+ bias [N]) for w [N, K] (may be a view of `owner`, e.g. a
-// convolution weight seen as a matrix). The packed copy is cached under `owner`, the
-// parameter tensor itself: views are new tensors on every call.
+// convolution weight seen as a matrix): small products through hdkernels' GEMM
+// (small_gemm.h), the others through packed_gemm_nt().
 torch::Tensor gemm_nt(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias,
                       const torch::Tensor& owner);
+
+// The same on the packed weight where packed_gemm_applies(), else torch's addmm. The packed
+// copy is cached under `owner`, the parameter tensor itself: views are new tensors on every
+// call.
+torch::Tensor packed_gemm_nt(const torch::Tensor& x, const torch::Tensor& w,
+                             const torch::Tensor& bias, const torch::Tensor& owner);
 
 // Packed weights held now (for tests).
 size_t packed_gemm_cache_size();

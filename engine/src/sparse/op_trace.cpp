@@ -109,8 +109,10 @@ class ProfilerSession {
     if (impl::profilerEnabled()) fail("trace_ops: a profiler is already running");
     std::set<impl::ActivityType> activities = {impl::ActivityType::CPU};
     if (cuda) activities.insert(impl::ActivityType::CUDA);
-    prof::prepareProfiler(impl::ProfilerConfig(impl::ProfilerState::KINETO), activities);
-    prof::enableProfiler(impl::ProfilerConfig(impl::ProfilerState::KINETO), activities);
+    // Input shapes in the Chrome trace: a GEMM's M x K x N tells which layer it is.
+    const impl::ProfilerConfig config(impl::ProfilerState::KINETO, /*report_input_shapes=*/true);
+    prof::prepareProfiler(config, activities);
+    prof::enableProfiler(config, activities);
     running_ = true;
   }
   std::unique_ptr<prof::ProfilerResult> stop() {
