@@ -1,6 +1,7 @@
 #include "hd/kernels/gather_scatter.h"
 
 #include "cpu_common.h"
+#include "pixel_ops.h"
 
 #include <bit>
 #include <cmath>
@@ -63,14 +64,29 @@ inline void pixel_affine_silu_body(const T* src, T* dst, int64_t n, const float*
   }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void pixel_affine_silu(const float* src, float* dst, int64_t n, const float* a, const float* s, bool act) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void pixel_affine_silu_portable(
+    const float* src, float* dst, int64_t n, const float* a, const float* s, bool act) {
   pixel_affine_silu_body(src, dst, n, a, s, act);
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void pixel_affine_silu(const BFloat16* src, BFloat16* dst, int64_t n, const float* a, const float* s, bool act) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void pixel_affine_silu_portable(
+    const BFloat16* src, BFloat16* dst, int64_t n, const float* a, const float* s, bool act) {
   pixel_affine_silu_body(src, dst, n, a, s, act);
+}
+
+// bfloat16: the AVX-512 loops where the CPU has them (cpu/pixel_ops.h).
+void pixel_affine_silu(const float* src, float* dst, int64_t n, const float* a, const float* s,
+                       bool act) {
+  pixel_affine_silu_portable(src, dst, n, a, s, act);
+}
+
+void pixel_affine_silu(const BFloat16* src, BFloat16* dst, int64_t n, const float* a,
+                       const float* s, bool act) {
+  if (cpu::pixel_avx512_available()) {
+    cpu::pixel_affine_silu_avx512(src, dst, n, a, s, act);
+  } else {
+    pixel_affine_silu_portable(src, dst, n, a, s, act);
+  }
 }
 
 template <class T>
@@ -84,14 +100,26 @@ inline void pixel_store_body(const T* src, const T* res, T* dst, int64_t n, floa
   }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void pixel_store(const float* src, const float* res, float* dst, int64_t n, float scale) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void pixel_store_portable(
+    const float* src, const float* res, float* dst, int64_t n, float scale) {
   pixel_store_body(src, res, dst, n, scale);
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-void pixel_store(const BFloat16* src, const BFloat16* res, BFloat16* dst, int64_t n, float scale) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void pixel_store_portable(
+    const BFloat16* src, const BFloat16* res, BFloat16* dst, int64_t n, float scale) {
   pixel_store_body(src, res, dst, n, scale);
+}
+
+void pixel_store(const float* src, const float* res, float* dst, int64_t n, float scale) {
+  pixel_store_portable(src, res, dst, n, scale);
+}
+
+void pixel_store(const BFloat16* src, const BFloat16* res, BFloat16* dst, int64_t n, float scale) {
+  if (cpu::pixel_avx512_available()) {
+    cpu::pixel_store_avx512(src, res, dst, n, scale);
+  } else {
+    pixel_store_portable(src, res, dst, n, scale);
+  }
 }
 
 template <class T>

@@ -62,7 +62,7 @@ struct Problem {
   int64_t B = 2, C = 6, H = 12, W = 16, win = 6, t = 4;
   std::vector<int32_t> ys = {-1, 3, 7, 9}, xs = {-1, 11, 2, 5};  // windows over every border
   torch::Tensor x, scale, shift;
-  explicit Problem(torch::ScalarType dtype = torch::kHalf) {
+  explicit Problem(torch::ScalarType dtype = torch::kHalf, int64_t channels = 6) : C(channels) {
     torch::manual_seed(3);
     x = torch::randn({B, C, H, W}).to(dtype).to(torch::kFloat32);  // representable in dtype
     scale = torch::randn({B, C});
@@ -74,8 +74,9 @@ struct Problem {
 // 16-bit storage T equal the fp32 kernels' results rounded to T (within `rtol` / `atol` where
 // the kernels compute SiLU), in both layouts.
 template <class T>
-void expect_matches_float_kernels(torch::ScalarType dtype, double rtol, double atol) {
-  Problem pr(dtype);
+void expect_matches_float_kernels(torch::ScalarType dtype, double rtol, double atol,
+                                  int64_t channels = 6) {
+  Problem pr(dtype, channels);
   const int64_t N = static_cast<int64_t>(pr.ys.size());
   for (bool cl : {false, true}) {
     const auto fmt = cl ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
@@ -178,6 +179,8 @@ TEST(GatherScatterHalfCpu, MatchFloatKernels) { expect_matches_float_kernels<Hal
 // bfloat16 keeps 8 mantissa bits: one rounding step is up to 2^-8 relative.
 TEST(GatherScatterBFloat16Cpu, MatchFloatKernels) {
   expect_matches_float_kernels<BFloat16>(torch::kBFloat16, 8e-3, 1e-3);
+  // Whole and partial 16-channel vectors (the AVX-512 loops' blocks) in one pixel.
+  expect_matches_float_kernels<BFloat16>(torch::kBFloat16, 8e-3, 1e-3, 37);
 }
 
 }  // namespace
