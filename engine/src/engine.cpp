@@ -185,26 +185,49 @@ Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, Parti
     torch::Tensor t = torch::tensor(int64_t{500}, opts.dtype(torch::kLong));
     SparseUNet sparse(unet);
     SparseGeometry geo = make_sparse_geometry(mask, sparse.levels());
+    auto timed = [&](auto&& f) {
+      const auto t0 = std::chrono::steady_clock::now();
+      f();
+      if (x.is_cuda()) torch::cuda::synchronize();
+      return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+          .count();
+    };
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
     auto time = [&](auto&& f) {
       std::vector<double> ms;
       for (int i = 0; i <= repeats; ++i) {  // the first run warms up
-        const auto t0 = std::chrono::steady_clock::now();
-        f();
-        if (x.is_cuda()) torch::cuda::synchronize();
-        if (i > 0) ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+        const double t_ms = timed(f);
+        if (i > 0) ms.push_back(t_ms);
       }
-      std::sort(ms.begin(), ms.end());
-      return ms[ms.size() / 2];
+      return median(ms);
     };
-    out->dense_ms = time([&] { unet->forward(x, t, ctx); });
-    MacScope full_scope;
-    out->full_ms = time([&] { sparse.forward_full(x, t, ctx); });
-    out->full_macs = static_cast<double>(full_scope.count().total()) / (repeats + 1);
+    // Round by round, the dense, full and partial steps side by side, so that the machine's
+    // slower and faster phases (runs on a shared VM vary by up to 25%) fall on all three,
+    // after a warm-up round that counts the MACs.
     torch::Tensor x2 = x + 0.1 * torch::randn_like(x);
-    sparse.forward_full(x, t, ctx);
-    MacScope partial_scope;
-    out->partial_ms = time([&] { sparse.forward_partial(x2, t, ctx, geo); });
-    out->partial_macs = static_cast<double>(partial_scope.count().total()) / (repeats + 1);
+    std::vector<double> dense_ms, full_ms, partial_ms;
+    unet->forward(x, t, ctx);
+    {
+      MacScope scope;
+      sparse.forward_full(x, t, ctx);
+      out->full_macs = static_cast<double>(scope.count().total());
+    }
+    {
+      MacScope scope;
+      sparse.forward_partial(x2, t, ctx, geo);
+      out->partial_macs = static_cast<double>(scope.count().total());
+    }
+    for (int i = 0; i < repeats; ++i) {
+      dense_ms.push_back(timed([&] { unet->forward(x, t, ctx); }));
+      full_ms.push_back(timed([&] { sparse.forward_full(x, t, ctx); }));
+      partial_ms.push_back(timed([&] { sparse.forward_partial(x2, t, ctx, geo); }));
+    }
+    out->dense_ms = median(dense_ms);
+    out->full_ms = median(full_ms);
+    out->partial_ms = median(partial_ms);
     {  // how much of the change since the full step the partial step recovers inside the mask
       torch::Tensor reused = sparse.forward_full(x, t, ctx).clone();
       torch::Tensor partial = sparse.forward_partial(x2, t, ctx, geo).clone();

@@ -184,7 +184,8 @@ class Engine {
 
   // The cost of Highlight Diffusion's steps for a given mask, independent of any prompt:
   // times full UNet passes and partial passes over `mask` (latent resolution) with random
-  // inputs at `batch` (2 = a guided step); medians over `repeats` runs after a warm-up.
+  // inputs at `batch` (2 = a guided step); medians over `repeats` rounds after a warm-up,
+  // each round timing a dense, a full and a partial step one after the other.
   struct PartialBench {
     double dense_ms = 0;  // the plain UNet forward (dense mode's step), no caches kept
     double full_ms = 0, partial_ms = 0;
