@@ -425,14 +425,6 @@ void attend(const AttentionParams& p, int64_t b, int64_t h, int64_t q0, int64_t 
   }
 }
 
-bool bf16_dot_available() {
-  static const bool ok = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512bf16") != 0;
-  }();
-  return ok;
-}
-
 template <class Path>
 void run_units(const AttentionParams& p, const ParallelFor& parallel) {
   // Work units: (batch, head, query chunk). Enough chunks for the threads when there are few
@@ -458,19 +450,14 @@ void run_units(const AttentionParams& p, const ParallelFor& parallel) {
 }  // namespace
 
 bool attention_avx512_available() {
-  static const bool ok = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("fma");
-  }();
-  return ok;
+  return cpu::avx512_available();
 }
 
 void attention_avx512(const AttentionParams& p, const ParallelFor& parallel) {
   if (p.head_dim < 1 || p.head_dim > kMaxHeadDim || p.kv_len < 1) return;
   if (!p.bfloat16) {
     run_units<Float32Path<float>>(p, parallel);
-  } else if (p.bfloat16_dot_products && bf16_dot_available()) {
+  } else if (p.bfloat16_dot_products && cpu::avx512_bf16_available()) {
     run_units<BFloat16Path>(p, parallel);
   } else {
     run_units<Float32Path<BFloat16>>(p, parallel);

@@ -27,6 +27,22 @@ inline void store(BFloat16& dst, float v) {
   dst.bits = static_cast<uint16_t>(v != v ? ((u >> 16) | 0x40u) : rounded);
 }
 
+// Whether the CPU has AVX-512 with the subsets the kernels use (F, BW, DQ, VL; every AVX-512
+// CPU since Skylake-SP has them) and FMA; and AVX512_BF16 as well. Checked once.
+inline bool avx512_available() {
+  static const bool ok = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("fma");
+  }();
+  return ok;
+}
+inline bool avx512_bf16_available() {
+  static const bool ok = avx512_available() && __builtin_cpu_supports("avx512bf16");
+  return ok;
+}
+
 // body(begin, end) over [0, n): through `parallel` when there is one and more than one unit
 // of work, else on the calling thread.
 inline void run(int64_t n, const ParallelFor& parallel,

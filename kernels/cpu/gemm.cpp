@@ -241,14 +241,7 @@ void gemm(const GemmParams& p, const ParallelFor& parallel) {
 }  // namespace
 
 bool gemm_nt_avx512_available(bool bfloat16) {
-  static const bool f32 = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("fma");
-  }();
-  static const bool bf16 = f32 && __builtin_cpu_supports("avx512bf16");
-  return bfloat16 ? bf16 : f32;
+  return bfloat16 ? cpu::avx512_bf16_available() : cpu::avx512_available();
 }
 
 void gemm_nt_avx512(const GemmParams& p, const ParallelFor& parallel) {

@@ -14,7 +14,7 @@
 
 namespace hd::kernels::cpu {
 
-// Whether this CPU runs the functions below (AVX-512 F/BW/DQ/VL and FMA; checked once).
+// Whether this CPU runs the functions below (cpu_common.h's avx512_available()).
 bool pixel_avx512_available();
 
 // dst[c] = silu?(src[c] * a[c] + s[c]) for c < n; without `a`, no affine; `act`: SiLU.

@@ -1,5 +1,7 @@
 #include "pixel_ops.h"
 
+#include "cpu_common.h"
+
 #include <immintrin.h>
 
 namespace hd::kernels::cpu {
@@ -77,13 +79,7 @@ HD_AVX512 inline void store_scaled(const BFloat16* src, const BFloat16* res, BFl
 }  // namespace
 
 bool pixel_avx512_available() {
-  static const bool ok = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("fma");
-  }();
-  return ok;
+  return avx512_available();
 }
 
 HD_AVX512 void pixel_affine_silu_avx512(const BFloat16* src, BFloat16* dst, int64_t n,
