@@ -82,7 +82,7 @@ void pixel_affine_silu(const float* src, float* dst, int64_t n, const float* a, 
 
 void pixel_affine_silu(const BFloat16* src, BFloat16* dst, int64_t n, const float* a,
                        const float* s, bool act) {
-  if (cpu::pixel_avx512_available()) {
+  if (cpu::avx512_available()) {
     cpu::pixel_affine_silu_avx512(src, dst, n, a, s, act);
   } else {
     pixel_affine_silu_portable(src, dst, n, a, s, act);
@@ -115,7 +115,7 @@ void pixel_store(const float* src, const float* res, float* dst, int64_t n, floa
 }
 
 void pixel_store(const BFloat16* src, const BFloat16* res, BFloat16* dst, int64_t n, float scale) {
-  if (cpu::pixel_avx512_available()) {
+  if (cpu::avx512_available()) {
     cpu::pixel_store_avx512(src, res, dst, n, scale);
   } else {
     pixel_store_portable(src, res, dst, n, scale);

@@ -14,8 +14,7 @@
 
 namespace hd::kernels::cpu {
 
-// Whether this CPU runs the functions below (cpu_common.h's avx512_available()).
-bool pixel_avx512_available();
+// Both require cpu_common.h's avx512_available().
 
 // dst[c] = silu?(src[c] * a[c] + s[c]) for c < n; without `a`, no affine; `act`: SiLU.
 void pixel_affine_silu_avx512(const BFloat16* src, BFloat16* dst, int64_t n, const float* a,

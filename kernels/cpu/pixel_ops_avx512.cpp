@@ -1,7 +1,5 @@
 #include "pixel_ops.h"
 
-#include "cpu_common.h"
-
 #include <immintrin.h>
 
 namespace hd::kernels::cpu {
@@ -54,8 +52,10 @@ HD_AVX512 inline __mmask16 lanes(int64_t left) {
   return left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1);
 }
 
-HD_AVX512 inline void affine_silu(const BFloat16* src, BFloat16* dst, int64_t n, const float* a,
-                                  const float* s, bool act) {
+}  // namespace
+
+HD_AVX512 void pixel_affine_silu_avx512(const BFloat16* src, BFloat16* dst, int64_t n,
+                                        const float* a, const float* s, bool act) {
   for (int64_t c = 0; c < n; c += 16) {
     const __mmask16 m = lanes(n - c);
     __m512 v = load16(src + c, m);
@@ -65,8 +65,8 @@ HD_AVX512 inline void affine_silu(const BFloat16* src, BFloat16* dst, int64_t n,
   }
 }
 
-HD_AVX512 inline void store_scaled(const BFloat16* src, const BFloat16* res, BFloat16* dst,
-                                   int64_t n, float scale) {
+HD_AVX512 void pixel_store_avx512(const BFloat16* src, const BFloat16* res, BFloat16* dst,
+                                  int64_t n, float scale) {
   const __m512 k = _mm512_set1_ps(scale);
   for (int64_t c = 0; c < n; c += 16) {
     const __mmask16 m = lanes(n - c);
@@ -74,22 +74,6 @@ HD_AVX512 inline void store_scaled(const BFloat16* src, const BFloat16* res, BFl
     if (res) v = _mm512_add_ps(v, load16(res + c, m));
     store16(dst + c, _mm512_mul_ps(v, k), m);
   }
-}
-
-}  // namespace
-
-bool pixel_avx512_available() {
-  return avx512_available();
-}
-
-HD_AVX512 void pixel_affine_silu_avx512(const BFloat16* src, BFloat16* dst, int64_t n,
-                                        const float* a, const float* s, bool act) {
-  affine_silu(src, dst, n, a, s, act);
-}
-
-HD_AVX512 void pixel_store_avx512(const BFloat16* src, const BFloat16* res, BFloat16* dst,
-                                  int64_t n, float scale) {
-  store_scaled(src, res, dst, n, scale);
 }
 
 }  // namespace hd::kernels::cpu
