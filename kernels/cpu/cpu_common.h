@@ -43,6 +43,20 @@ inline bool avx512_bf16_available() {
   return ok;
 }
 
+// Whether the CPU has AMX-TILE and AMX-BF16 and the OS has enabled the tile state (XCR0 bits
+// 17 and 18, XTILECFG and XTILEDATA). Checked once.
+inline bool amx_bf16_available() {
+  static const bool ok = [] {
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("amx-tile") || !__builtin_cpu_supports("amx-bf16")) return false;
+    uint32_t lo = 0, hi = 0;
+    __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    constexpr uint32_t kTileState = (1u << 17) | (1u << 18);
+    return (lo & kTileState) == kTileState;
+  }();
+  return ok;
+}
+
 // body(begin, end) over [0, n): through `parallel` when there is one and more than one unit
 // of work, else on the calling thread.
 inline void run(int64_t n, const ParallelFor& parallel,

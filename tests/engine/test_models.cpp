@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/host_memory.h"
 #include "common/torch_parallel.h"
+#include "hd/kernels/cpu_features.h"
 #include "io/json_config.h"
 #include "io/model_loader.h"
 #include "models/attention_processor.h"
@@ -151,6 +152,9 @@ TEST(CpuAttention, TakesTheKernelForInferenceAndMatchesLibtorch) {
   EXPECT_FALSE(
       cpu_attention_applies(q.to(torch::kFloat64), k.to(torch::kFloat64), v.to(torch::kFloat64)));
   EXPECT_FALSE(cpu_attention_applies(q, k.slice(1, 0, 4), v.slice(1, 0, 4)));  // heads differ
+  // bfloat16 takes the kernel on CPUs without AMX; with AMX, libtorch's attention on the tiles.
+  const auto bf16 = [](const torch::Tensor& t) { return t.to(torch::kBFloat16); };
+  EXPECT_EQ(cpu_attention_applies(bf16(q), bf16(k), bf16(v)), !kernels::cpu_has_amx_bf16());
 }
 
 // The engine's parallel loops (tile gathers and scatters, CPU attention) run on libtorch's

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "hd/kernels/cpu_features.h"
 #include "models/macs.h"
 #include "models/packed_gemm.h"
 #include "models/small_gemm.h"
@@ -62,6 +63,22 @@ TEST_F(SmallGemm, GemmNtMatchesAddmm) {
   EXPECT_LT(max_relative_error(gemm_nt(x, mat, torch::Tensor(), conv),
                                torch::mm(x.to(torch::kFloat64), mat.to(torch::kFloat64).t())),
             1e-6);
+}
+
+// bfloat16: the same products where the CPU has AVX512_BF16 but no AMX; with AMX, where
+// oneDNN's bfloat16 GEMM runs on the tiles, only products up to 2^20 multiply-adds.
+TEST_F(SmallGemm, TakesFewerBFloat16ProductsOnCpusWithAmx) {
+  const auto bf16 = [](std::initializer_list<int64_t> shape) {
+    return torch::zeros(shape, torch::kBFloat16);
+  };
+  if (!small_gemm_applies(bf16({1, 1}), bf16({1, 1})))
+    GTEST_SKIP() << "this CPU has no AVX512_BF16";
+  const bool amx = kernels::cpu_has_amx_bf16();
+  EXPECT_TRUE(small_gemm_applies(bf16({32, 128}), bf16({128, 128})));  // 2^19
+  EXPECT_TRUE(small_gemm_applies(bf16({2, 1280}), bf16({320, 1280})));
+  EXPECT_EQ(small_gemm_applies(bf16({77, 128}), bf16({128, 128})), !amx);
+  EXPECT_EQ(small_gemm_applies(bf16({32, 1152}), bf16({128, 1152})), !amx);
+  EXPECT_FALSE(small_gemm_applies(bf16({32, 11520}), bf16({1280, 11520})));
 }
 
 // bfloat16 through linear_forward: the module's result to bfloat16 rounding.

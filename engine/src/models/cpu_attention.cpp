@@ -5,6 +5,7 @@
 #include "common/developer_switch.h"
 #include "common/torch_parallel.h"
 #include "hd/kernels/attention.h"
+#include "hd/kernels/cpu_features.h"
 
 namespace hd {
 
@@ -28,9 +29,12 @@ bool cpu_attention_applies(const torch::Tensor& q, const torch::Tensor& k, const
     return t.device().is_cpu() && t.scalar_type() == dtype && t.dim() == 4 && t.stride(3) == 1 &&
            t.size(0) == q.size(0) && t.size(1) == q.size(1) && t.size(3) == q.size(3);
   };
-  return enabled() && (dtype == torch::kFloat32 || dtype == torch::kBFloat16) &&
-         !torch::GradMode::is_enabled() && usable(q) && usable(k) && usable(v) &&
-         k.size(2) == v.size(2) && k.size(2) >= 1 && q.size(3) >= 1 && q.size(3) <= 256;
+  // bfloat16 on CPUs with AMX stays with libtorch's attention, which runs on the tiles (see the
+  // header).
+  const bool bfloat16_ok = dtype == torch::kBFloat16 && !kernels::cpu_has_amx_bf16();
+  return enabled() && (dtype == torch::kFloat32 || bfloat16_ok) && !torch::GradMode::is_enabled() &&
+         usable(q) && usable(k) && usable(v) && k.size(2) == v.size(2) && k.size(2) >= 1 &&
+         q.size(3) >= 1 && q.size(3) <= 256;
 }
 
 torch::Tensor cpu_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,

@@ -4,6 +4,7 @@
 
 #include "common/developer_switch.h"
 #include "common/torch_parallel.h"
+#include "hd/kernels/cpu_features.h"
 #include "hd/kernels/gemm.h"
 
 namespace hd {
@@ -14,6 +15,8 @@ namespace {
 constexpr int64_t kMaxMacs = int64_t{1} << 23;
 constexpr int64_t kMaxMacsShortRows = int64_t{1} << 21;  // k below kShortRows
 constexpr int64_t kShortRows = 256;
+// bfloat16 on CPUs with AMX, where oneDNN's GEMM runs on the tiles.
+constexpr int64_t kMaxMacsAmx = int64_t{1} << 20;
 
 bool enabled(bool bfloat16) {
   static const bool on = developer_switch_on("HD_SMALL_GEMM");
@@ -30,8 +33,11 @@ bool small_gemm_applies(const torch::Tensor& x, const torch::Tensor& w) {
     return false;
   }
   const int64_t macs = x.size(0) * w.size(0) * w.size(1);
-  const int64_t limit = w.size(1) < kShortRows ? kMaxMacsShortRows : kMaxMacs;
-  return macs <= limit && !torch::GradMode::is_enabled() && enabled(dtype == torch::kBFloat16);
+  const bool bfloat16 = dtype == torch::kBFloat16;
+  const int64_t limit = bfloat16 && kernels::cpu_has_amx_bf16() ? kMaxMacsAmx
+                        : w.size(1) < kShortRows                ? kMaxMacsShortRows
+                                                                : kMaxMacs;
+  return macs <= limit && !torch::GradMode::is_enabled() && enabled(bfloat16);
 }
 
 torch::Tensor small_gemm_nt(const torch::Tensor& x, const torch::Tensor& w,

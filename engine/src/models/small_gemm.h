@@ -19,6 +19,13 @@
 // prompts (`hd bench prompts`) the median partial step 7.5 -> 6.6 ms, end to end 1.74x ->
 // 1.77-1.84x over dense. SD v1.4's steps are unchanged (their products are large).
 //
+// On CPUs with AMX, oneDNN's bfloat16 GEMM runs on the tiles and is faster from ~2^20
+// multiply-adds, so bfloat16 products stop there (2-core Xeon, Emerald Rapids: 32 x 128 x 128
+// 34.4 us in oneDNN against 17.2 here, 77 x 128 x 128 35.2 against 36.2, 32 x 1152 x 128 47.6
+// against 77.0, 512 x 288 x 32 44.8 against 110). The embedded model's bfloat16 step on that
+// CPU, with this limit and libtorch's attention (cpu_attention.h), against before: dense
+// 65-78 -> 54 ms, a 5% partial step 14.1-15.2 -> 13.1-13.6 ms.
+//
 // Used where it applies: CPU with AVX-512 (AVX512_BF16 for bfloat16), float32 or bfloat16
 // throughout, no autograd, rows of x and w contiguous along k. HD_SMALL_GEMM=0 turns it off.
 #pragma once

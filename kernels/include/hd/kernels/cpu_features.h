@@ -1,0 +1,12 @@
+// CPU features that decide between hdkernels' CPU kernels and libtorch's own (checked once).
+#pragma once
+
+namespace hd::kernels {
+
+// Whether the CPU has AMX tiles with bfloat16 products (Intel Xeon since Sapphire Rapids) and
+// the operating system has enabled their state. libtorch's bfloat16 GEMMs and attention (oneDNN
+// and its brgemm kernels) then run on the tiles, at several times the rate of AVX512_BF16 dot
+// products, on which hdkernels' bfloat16 GEMM and attention rely.
+bool cpu_has_amx_bf16();
+
+}  // namespace hd::kernels
