@@ -335,8 +335,11 @@ int bench_masks(const std::vector<std::string>& argv) {
   const std::string command = joined_args("masks", argv);
 
   std::ostringstream csv, md;
-  csv << "area_pct,mask_area,active_tiles,total_tiles,full_ms,partial_ms,full_gmacs,partial_gmacs,mac_fraction,"
-         "speedup_measured,speedup_macs,efficiency,schedule_measured,schedule_bound,dense_ms,error_ratio\n";
+  csv << "area_pct,mask_area,active_tiles,total_tiles,full_ms,partial_ms,full_gmacs,partial_gmacs,"
+         "mac_fraction,"
+         "speedup_measured,speedup_macs,efficiency,schedule_measured,schedule_bound,dense_ms,error_"
+         "ratio,"
+         "efficiency_min,efficiency_max,schedule_min,schedule_max\n";
   md << "# hd bench masks\n\n```\n"
      << header(command, engine) << "image " << size << "x" << size << ", latents " << size / f
      << "x" << size / f << ", batch " << args.get_int("batch", 2) << ", schedule of " << steps
@@ -344,7 +347,12 @@ int bench_masks(const std::vector<std::string>& argv) {
      << " partial\n```\n\n"
      << "Speedups are against the dense step (the plain UNet forward of dense mode); a full step "
         "is a dense step\n"
-        "that also keeps the caches partial steps read.\n\n"
+        "that also keeps the caches partial steps read. Each round times a dense, a full and a "
+        "partial step one after the\n"
+        "other; step times are medians over the rounds, speedups the median of each round's "
+        "ratio, with their range\n"
+        "over the rounds in brackets (a machine's slower phases fall on both sides of a "
+        "round's ratio).\n\n"
      << "| mask | active tiles | dense step | full step | partial step | partial MACs / dense | "
         "speedup measured | "
         "speedup by MACs | measured / MACs | end-to-end (schedule) | bound "
@@ -362,21 +370,34 @@ int bench_masks(const std::vector<std::string>& argv) {
                               *trace ? (out / trace).string() : std::string());
     if (!st.ok()) throw std::runtime_error(st.message());
     const double frac = b.partial_macs / b.full_macs;
-    const double s_meas = b.dense_ms / b.partial_ms, s_macs = 1.0 / frac;
-    const double sched_meas =
-        steps * b.dense_ms /
-        (plan.dense * b.dense_ms + plan.full * b.full_ms + partial * b.partial_ms);
+    const double s_macs = 1.0 / frac;
+    // Per round: the partial step's speedup and the schedule's end to end over dense steps.
+    std::vector<double> s_rounds, sched_rounds;
+    for (size_t i = 0; i < b.dense_rounds.size(); ++i) {
+      const double dense_i = b.dense_rounds[i];
+      s_rounds.push_back(dense_i / b.partial_rounds[i]);
+      sched_rounds.push_back(
+          steps * dense_i /
+          (plan.dense * dense_i + plan.full * b.full_rounds[i] + partial * b.partial_rounds[i]));
+    }
+    const double s_meas = median(s_rounds), sched_meas = median(sched_rounds);
+    const auto [s_lo, s_hi] = std::minmax_element(s_rounds.begin(), s_rounds.end());
+    const auto [sched_lo, sched_hi] = std::minmax_element(sched_rounds.begin(), sched_rounds.end());
     const double sched_bound = steps / (full + partial * frac);
-    csv << 100 * a << ',' << b.mask_area << ',' << b.active_tiles << ',' << b.total_tiles << ',' << b.full_ms << ','
-        << b.partial_ms << ',' << b.full_macs / 1e9 << ',' << b.partial_macs / 1e9 << ',' << frac << ',' << s_meas
-        << ',' << s_macs << ',' << s_meas / s_macs << ',' << sched_meas << ',' << sched_bound << ',' << b.dense_ms
-        << ',' << b.error_ratio << '\n';
+    csv << 100 * a << ',' << b.mask_area << ',' << b.active_tiles << ',' << b.total_tiles << ','
+        << b.full_ms << ',' << b.partial_ms << ',' << b.full_macs / 1e9 << ','
+        << b.partial_macs / 1e9 << ',' << frac << ',' << s_meas << ',' << s_macs << ','
+        << s_meas / s_macs << ',' << sched_meas << ',' << sched_bound << ',' << b.dense_ms << ','
+        << b.error_ratio << ',' << *s_lo / s_macs << ',' << *s_hi / s_macs << ',' << *sched_lo
+        << ',' << *sched_hi << '\n';
     char row[512];
-    std::snprintf(row, sizeof row,
-                  "| %.0f%% (%.1f%%) | %d / %d | %.1f ms | %.1f ms | %.1f ms | %.3f | %.2fx | %.2fx | %.0f%% | %.2fx | "
-                  "%.2fx |\n",
-                  100 * a, 100 * b.mask_area, b.active_tiles, b.total_tiles, b.dense_ms, b.full_ms, b.partial_ms, frac, s_meas,
-                  s_macs, 100 * s_meas / s_macs, sched_meas, sched_bound);
+    std::snprintf(
+        row, sizeof row,
+        "| %.0f%% (%.1f%%) | %d / %d | %.1f ms | %.1f ms | %.1f ms | %.3f | %.2fx | %.2fx | %.0f%% "
+        "(%.0f-%.0f%%) | %.2fx (%.2f-%.2f) | %.2fx |\n",
+        100 * a, 100 * b.mask_area, b.active_tiles, b.total_tiles, b.dense_ms, b.full_ms,
+        b.partial_ms, frac, s_meas, s_macs, 100 * s_meas / s_macs, 100 * *s_lo / s_macs,
+        100 * *s_hi / s_macs, sched_meas, *sched_lo, *sched_hi, sched_bound);
     md << row;
     std::fprintf(stderr, "%s", row);
     if (b.partial_graph_ms > 0) {

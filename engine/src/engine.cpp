@@ -228,6 +228,9 @@ Status Engine::bench_partial(const ByteMask& mask, int batch, int repeats, Parti
     out->dense_ms = median(dense_ms);
     out->full_ms = median(full_ms);
     out->partial_ms = median(partial_ms);
+    out->dense_rounds = dense_ms;
+    out->full_rounds = full_ms;
+    out->partial_rounds = partial_ms;
     {  // how much of the change since the full step the partial step recovers inside the mask
       torch::Tensor reused = sparse.forward_full(x, t, ctx).clone();
       torch::Tensor partial = sparse.forward_partial(x2, t, ctx, geo).clone();

@@ -151,12 +151,13 @@ TEST(Cli, BenchPromptsReportsEachImagesSteps) {
 
 // `hd bench masks` (a report; timings are not checked): a smaller mask activates fewer tiles
 // and MACs and leaves more of the change since the full step unrecomputed, a full mask costs
-// about the dense MACs, and the per-part table accounts for every MAC of the partial step.
+// about the dense MACs, the per-part table accounts for every MAC of the partial step, and
+// the speedups are medians of the rounds' ratios, within their range over the rounds.
 // With --trace, the Chrome traces are written and the operator traces show the partial
 // step gathering tiles and the full step not.
 TEST(Cli, BenchMasksReportsMacsPerAreaAndPart) {
   const fs::path out = scratch("bench_masks");
-  CliRun r = run("bench masks --model " + kPipeline + " --areas 5,100 --repeats 1 --trace --out " +
+  CliRun r = run("bench masks --model " + kPipeline + " --areas 5,100 --repeats 3 --trace --out " +
                  out.string());
   ASSERT_EQ(r.status, 0) << r.output;
   auto rows = read_csv(out / "masks.csv");
@@ -167,6 +168,17 @@ TEST(Cli, BenchMasksReportsMacsPerAreaAndPart) {
   EXPECT_GT(std::stod(rows[1]["mac_fraction"]), 0.9);
   EXPECT_LE(std::stod(rows[1]["mac_fraction"]), 1.0);
   EXPECT_GT(std::stod(rows[0]["dense_ms"]), 0.0);
+  for (auto& row : rows) {
+    const double eff = std::stod(row["efficiency"]);
+    EXPECT_NEAR(eff, std::stod(row["speedup_measured"]) / std::stod(row["speedup_macs"]),
+                1e-4 * eff);
+    EXPECT_GT(std::stod(row["efficiency_min"]), 0.0);
+    EXPECT_LE(std::stod(row["efficiency_min"]), eff);
+    EXPECT_GE(std::stod(row["efficiency_max"]), eff);
+    const double sched = std::stod(row["schedule_measured"]);
+    EXPECT_LE(std::stod(row["schedule_min"]), sched);
+    EXPECT_GE(std::stod(row["schedule_max"]), sched);
+  }
   // A full mask recomputes more of the change than a 5% mask (GroupNorm statistics stay
   // the full step's, so neither is exact).
   EXPECT_LT(std::stod(rows[1]["error_ratio"]), std::stod(rows[0]["error_ratio"]));

@@ -189,6 +189,9 @@ class Engine {
   struct PartialBench {
     double dense_ms = 0;  // the plain UNet forward (dense mode's step), no caches kept
     double full_ms = 0, partial_ms = 0;
+    // Every round's times (ms), in order: ratios taken within a round are paired, so a
+    // machine's slower phase falls on both sides of them.
+    std::vector<double> dense_rounds, full_rounds, partial_rounds;
     double full_macs = 0, partial_macs = 0;
     // The approximation, on these random inputs: |partial - dense| / |full step's output -
     // dense| summed inside the mask, for inputs changed everywhere since the full step
