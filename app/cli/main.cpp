@@ -96,7 +96,8 @@ EngineOptions engine_options(const Args& args) {
 
 std::string runtime_line() {
   std::string line = "torch " + torch_version() + ", " + std::to_string(torch_threads()) +
-                     " threads, CUDA " + (cuda_available() ? "available" : "not available");
+                     " threads, CUDA " + (cuda_available() ? "available" : "not available") +
+                     ", CPU " + cpu_description();
   // Developer switches that change how steps compute (timed both ways by benchmarks).
   for (const char* name :
        {"HD_PACKED_GEMM", "HD_SMALL_GEMM", "HD_FEW_QUERY_ATTENTION", "HD_CPU_ATTENTION"}) {

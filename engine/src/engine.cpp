@@ -340,13 +340,8 @@ double image_ssim(const Image& a, const Image& b) {
 
 std::string torch_version() { return TORCH_VERSION; }
 int torch_threads() { return at::get_num_threads(); }
-bool cuda_available() { return torch::cuda::is_available(); }
-bool cpu_has_native_bfloat16() {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  return __builtin_cpu_supports("avx512bf16") || __builtin_cpu_supports("amx-bf16");
-#else
-  return false;
-#endif
+bool cuda_available() {
+  return torch::cuda::is_available();
 }
 std::string version() { return HD_VERSION; }
 

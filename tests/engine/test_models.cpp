@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/host_memory.h"
 #include "common/torch_parallel.h"
+#include "hd/engine.h"
 #include "hd/kernels/cpu_features.h"
 #include "io/json_config.h"
 #include "io/model_loader.h"
@@ -155,6 +156,27 @@ TEST(CpuAttention, TakesTheKernelForInferenceAndMatchesLibtorch) {
   // bfloat16 takes the kernel on CPUs without AMX; with AMX, libtorch's attention on the tiles.
   const auto bf16 = [](const torch::Tensor& t) { return t.to(torch::kBFloat16); };
   EXPECT_EQ(cpu_attention_applies(bf16(q), bf16(k), bf16(v)), !kernels::cpu_has_amx_bf16());
+}
+
+// Reports name the CPU as Linux does (the brand string) and the extensions that pick the
+// kernels: AVX-512, and AMX-BF16 exactly where Linux lists amx_bf16.
+TEST(CpuDescription, NamesTheCpuAndItsExtensionsAsLinuxDoes) {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line, model, flags;
+  while (std::getline(in, line)) {
+    const auto value = [&] { return line.substr(line.find(':') + 2); };
+    if (model.empty() && line.rfind("model name", 0) == 0) model = value();
+    if (flags.empty() && line.rfind("flags", 0) == 0) flags = value();
+  }
+  if (model.empty() || flags.empty()) GTEST_SKIP() << "no x86 /proc/cpuinfo";
+  flags.insert(flags.begin(), ' ');  // every flag between spaces
+  flags.push_back(' ');
+  const std::string d = cpu_description();
+  EXPECT_EQ(d.rfind(model + " (", 0), 0u) << d;
+  EXPECT_EQ(d.find("AVX-512") != std::string::npos, flags.find(" avx512f ") != std::string::npos)
+      << d;
+  EXPECT_EQ(d.find("AMX-BF16") != std::string::npos, flags.find(" amx_bf16 ") != std::string::npos)
+      << d;
 }
 
 // The engine's parallel loops (tile gathers and scatters, CPU attention) run on libtorch's

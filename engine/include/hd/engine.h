@@ -233,6 +233,10 @@ bool cuda_available();
 // Whether this CPU has bfloat16 arithmetic (AVX512-BF16 or AMX-BF16), where
 // Precision::kBFloat16 pays; elsewhere torch emulates it, slower than float32.
 bool cpu_has_native_bfloat16();
+// The CPU's name and the vector extensions the engine's kernels choose by, e.g. "AMD EPYC
+// 9R14 (AVX-512, AVX512_BF16)" or "Intel(R) Xeon(R) Processor (AVX-512, AVX512_BF16,
+// AMX-BF16)": the same build takes different kernels on each (README, Measured speed).
+std::string cpu_description();
 std::string version();
 
 // Where bundled resources (configs, tokenizers, models) are found: $HD_RESOURCE_DIR, the
