@@ -322,8 +322,8 @@
         <translation>Über Highlight Diffusion Studio</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Highlight Diffusion Studio %1&lt;/h3&gt;&lt;p&gt;Fast text-to-image diffusion: cross-attention maps from an early step pick the region of one prompt token; later steps recompute only that region&apos;s blocks.&lt;/p&gt;&lt;p&gt;Engine %2 · libtorch %3 · Qt %4&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Highlight Diffusion Studio %1&lt;/h3&gt;&lt;p&gt;Schnelle Text-zu-Bild-Diffusion: Cross-Attention-Karten eines frühen Schritts wählen den Bereich eines Prompt-Tokens; spätere Schritte berechnen nur die Blöcke dieses Bereichs neu.&lt;/p&gt;&lt;p&gt;Engine %2 · libtorch %3 · Qt %4&lt;/p&gt;</translation>
+        <source>&lt;h3&gt;Highlight Diffusion Studio %1&lt;/h3&gt;&lt;p&gt;Fast text-to-image diffusion: cross-attention maps from an early step pick the region of one prompt token; later steps recompute only that region&apos;s blocks.&lt;/p&gt;&lt;p&gt;Engine %2 · libtorch %3 · Qt %4&lt;/p&gt;&lt;p&gt;CPU: %5&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Highlight Diffusion Studio %1&lt;/h3&gt;&lt;p&gt;Schnelle Text-zu-Bild-Diffusion: Cross-Attention-Karten eines frühen Schritts wählen den Bereich eines Prompt-Tokens; spätere Schritte berechnen nur die Blöcke dieses Bereichs neu.&lt;/p&gt;&lt;p&gt;Engine %2 · libtorch %3 · Qt %4&lt;/p&gt;&lt;p&gt;CPU: %5&lt;/p&gt;</translation>
     </message>
     <message>
         <source>Highlight Diffusion Studio</source>

@@ -322,8 +322,8 @@
         <translation>Highlight Diffusion Studio 정보</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Highlight Diffusion Studio %1&lt;/h3&gt;&lt;p&gt;Fast text-to-image diffusion: cross-attention maps from an early step pick the region of one prompt token; later steps recompute only that region&apos;s blocks.&lt;/p&gt;&lt;p&gt;Engine %2 · libtorch %3 · Qt %4&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Highlight Diffusion Studio %1&lt;/h3&gt;&lt;p&gt;빠른 텍스트-이미지 디퓨전: 초기 단계의 크로스 어텐션 맵이 프롬프트 토큰 하나의 영역을 고르고, 이후 단계는 그 영역의 블록만 다시 계산합니다.&lt;/p&gt;&lt;p&gt;엔진 %2 · libtorch %3 · Qt %4&lt;/p&gt;</translation>
+        <source>&lt;h3&gt;Highlight Diffusion Studio %1&lt;/h3&gt;&lt;p&gt;Fast text-to-image diffusion: cross-attention maps from an early step pick the region of one prompt token; later steps recompute only that region&apos;s blocks.&lt;/p&gt;&lt;p&gt;Engine %2 · libtorch %3 · Qt %4&lt;/p&gt;&lt;p&gt;CPU: %5&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Highlight Diffusion Studio %1&lt;/h3&gt;&lt;p&gt;빠른 텍스트-이미지 디퓨전: 초기 단계의 크로스 어텐션 맵이 프롬프트 토큰 하나의 영역을 고르고, 이후 단계는 그 영역의 블록만 다시 계산합니다.&lt;/p&gt;&lt;p&gt;엔진 %2 · libtorch %3 · Qt %4&lt;/p&gt;&lt;p&gt;CPU: %5&lt;/p&gt;</translation>
     </message>
     <message>
         <source>Highlight Diffusion Studio</source>

@@ -45,6 +45,9 @@ QString EngineWorker::engineVersion() {
 QString EngineWorker::torchVersion() {
   return QString::fromStdString(hd::torch_version());
 }
+QString EngineWorker::cpuDescription() {
+  return QString::fromStdString(hd::cpu_description());
+}
 bool EngineWorker::remaskSupported() {
   return remaskAvailable();
 }

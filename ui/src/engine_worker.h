@@ -35,6 +35,7 @@ class EngineWorker : public QObject {
   static QString defaultModelPath();
   static QString engineVersion();
   static QString torchVersion();
+  static QString cpuDescription();  // name and the extensions the kernels choose by
   static bool remaskSupported();
 
  public slots:

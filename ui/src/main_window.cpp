@@ -320,9 +320,10 @@ void MainWindow::buildMenus() {
         tr("<h3>Highlight Diffusion Studio %1</h3>"
            "<p>Fast text-to-image diffusion: cross-attention maps from an early step pick the "
            "region of one prompt token; later steps recompute only that region's blocks.</p>"
-           "<p>Engine %2 · libtorch %3 · Qt %4</p>")
+           "<p>Engine %2 · libtorch %3 · Qt %4</p><p>CPU: %5</p>")
             .arg(QApplication::applicationVersion(), EngineWorker::engineVersion(),
-                 EngineWorker::torchVersion(), QString::fromLatin1(qVersion())));
+                 EngineWorker::torchVersion(), QString::fromLatin1(qVersion()),
+                 EngineWorker::cpuDescription()));
   });
 }
 
