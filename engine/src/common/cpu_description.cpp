@@ -12,7 +12,7 @@ namespace hd {
 
 bool cpu_has_native_bfloat16() {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-  return __builtin_cpu_supports("avx512bf16") || __builtin_cpu_supports("amx-bf16");
+  return kernels::cpu_has_avx512_bf16() || kernels::cpu_has_amx_bf16();
 #else
   return false;
 #endif
@@ -32,9 +32,10 @@ std::string cpu_description() {
     name = name.substr(0, name.find('\0'));
   }
   __builtin_cpu_init();
-  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-  features = avx512 ? "AVX-512" : __builtin_cpu_supports("avx2") ? "AVX2" : "no AVX2";
-  if (__builtin_cpu_supports("avx512bf16")) features += ", AVX512_BF16";
+  features = kernels::cpu_has_avx512()        ? "AVX-512"
+             : __builtin_cpu_supports("avx2") ? "AVX2"
+                                              : "no AVX2";
+  if (kernels::cpu_has_avx512_bf16()) features += ", AVX512_BF16";
   if (kernels::cpu_has_amx_bf16()) features += ", AMX-BF16";
 #endif
   // The brand string is padded with spaces (leading on some Intel parts).
